@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { isTransientDbError } from './index.js';
+
+describe('isTransientDbError', () => {
+  it.each([
+    [{ code: '40P01' }, true],
+    [{ code: '40001' }, true],
+    [{ code: '08006' }, true],
+    [{ code: 'ECONNRESET' }, true],
+    [{ message: 'Connection terminated unexpectedly' }, true],
+    [{ code: '23505' }, false],
+    [{ code: '22001' }, false],
+    [undefined, false],
+  ])('%o -> %s', (err, expected) => {
+    expect(isTransientDbError(err)).toBe(expected);
+  });
+});
