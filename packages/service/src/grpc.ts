@@ -1,12 +1,16 @@
 import {
+  Metadata,
   Server,
   ServerCredentials,
   credentials,
+  type CallOptions,
+  type ServiceError,
   type ChannelOptions,
   type ServiceDefinition,
   type UntypedServiceImplementation,
 } from '@grpc/grpc-js';
 import { HealthImplementation, type ServingStatus } from 'grpc-health-check';
+import { fromGrpcError } from './errors.js';
 
 export { HealthImplementation };
 
@@ -61,4 +65,38 @@ export function clientArgs(
       'grpc.keepalive_time_ms': 30_000,
     },
   ];
+}
+
+/** Request and response types of a ts-proto grpc-js client method (its last overload). */
+type UnaryTypes<F> = F extends (
+  request: infer Req,
+  metadata: Metadata,
+  options: Partial<CallOptions>,
+  callback: (err: ServiceError | null, response: infer Res) => void,
+) => unknown
+  ? { request: Req; response: Res }
+  : never;
+
+/**
+ * Calls a unary method of a ts-proto grpc-js client as a promise, e.g.
+ * `call(clients.catalog, 'getProduct', { id })`. A failure becomes an AppError with the status's
+ * code and details (see fromGrpcError), so every caller maps errors the same way.
+ */
+export function call<C extends object, K extends keyof C>(
+  client: C,
+  method: K,
+  request: UnaryTypes<C[K]>['request'],
+  options: { timeoutMs?: number } = {},
+): Promise<UnaryTypes<C[K]>['response']> {
+  const fn = client[method] as unknown as (...args: unknown[]) => unknown;
+  return new Promise((resolve, reject) => {
+    fn.call(
+      client,
+      request,
+      new Metadata(),
+      { deadline: Date.now() + (options.timeoutMs ?? 30_000) },
+      (err: ServiceError | null, res: UnaryTypes<C[K]>['response']) =>
+        err ? reject(fromGrpcError(err)) : resolve(res),
+    );
+  });
 }
