@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isTransientDbError } from './index.js';
+import { isPermanentDbError, isTransientDbError } from './index.js';
 
 describe('isTransientDbError', () => {
   it.each([
@@ -13,5 +13,17 @@ describe('isTransientDbError', () => {
     [undefined, false],
   ])('%o -> %s', (err, expected) => {
     expect(isTransientDbError(err)).toBe(expected);
+  });
+});
+
+describe('isPermanentDbError', () => {
+  it.each([
+    [{ code: '23505' }, true],
+    [{ code: '22001' }, true],
+    [{ code: '40P01' }, false],
+    [{ code: 'ECONNRESET' }, false],
+    [new Error('publish timed out'), false],
+  ])('%o -> %s', (err, expected) => {
+    expect(isPermanentDbError(err)).toBe(expected);
   });
 });

@@ -110,6 +110,12 @@ export function isTransientDbError(err: unknown): boolean {
   );
 }
 
+/** True for a PostgreSQL error that a retry cannot cure (bad data, constraint, syntax). */
+export function isPermanentDbError(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && !isTransientDbError(err);
+}
+
 /** Readiness probe for a database. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any schema
 export async function pingDb(db: Kysely<any>): Promise<void> {

@@ -9,10 +9,31 @@ export interface ProductsTable {
   active: boolean;
   version_epoch: number;
   version_line: number;
+  /** Version of the write that last gave `active`; (0, 0) when none did. */
+  active_epoch: Generated<number>;
+  active_line: Generated<number>;
   created_at: Generated<Date>;
   updated_at: Generated<Date>;
 }
 
+export interface AppliedChunksTable {
+  import_id: string;
+  seq: number;
+  rows: number;
+  inserted: number;
+  updated: number;
+  applied_at: Generated<Date>;
+}
+
+export interface ProductTombstonesTable {
+  sku_key: string;
+  version_epoch: number;
+  version_line: number;
+  deleted_at: Generated<Date>;
+}
+
 export interface CatalogDatabase {
   products: ProductsTable;
+  applied_chunks: AppliedChunksTable;
+  product_tombstones: ProductTombstonesTable;
 }

@@ -5,7 +5,8 @@ import { sql, type Kysely } from 'kysely';
  * application); `version_epoch`/`version_line` order every write so the final state equals applying
  * writes in the order they were accepted, whatever order workers apply them in.
  */
-export async function up(db: Kysely<unknown>): Promise<void> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen in time
+export async function up(db: Kysely<any>): Promise<void> {
   await db.schema
     .createTable('products')
     .addColumn('id', 'bigint', (c) => c.primaryKey().generatedAlwaysAsIdentity())
@@ -29,7 +30,8 @@ export async function up(db: Kysely<unknown>): Promise<void> {
   await sql`create sequence write_epoch`.execute(db);
 }
 
-export async function down(db: Kysely<unknown>): Promise<void> {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- migrations are frozen in time
+export async function down(db: Kysely<any>): Promise<void> {
   await sql`drop sequence write_epoch`.execute(db);
   await db.schema.dropTable('products').execute();
 }
