@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { commonShape, env, parseEnv, z } from '@pi/config';
+import { commonShape, databaseShape, env, natsShape, parseEnv, z } from '@pi/config';
 
 /** Where `npm run build` puts the dashboard: <repo>/web/build. */
 const defaultWebDir = path.resolve(
@@ -12,6 +12,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   const c = parseEnv(
     {
       ...commonShape,
+      ...databaseShape,
+      ...natsShape,
       PORT: env.port(8080),
       GRPC_PORT: env.port(50051),
       INGEST_GRPC_URL: env.string('127.0.0.1:50052'),
