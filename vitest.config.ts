@@ -1,3 +1,5 @@
+import { fileURLToPath } from 'node:url';
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { defineConfig } from 'vitest/config';
 
 /**
@@ -15,6 +17,18 @@ export default defineConfig({
             'services/*/src/**/*.spec.ts',
             'proto/src/**/*.spec.ts',
           ],
+        },
+      },
+      {
+        // The dashboard's stores (`.svelte.ts`, compiled for runes) and pure helpers.
+        plugins: [svelte({ configFile: false })],
+        resolve: {
+          alias: { $lib: fileURLToPath(new URL('./web/src/lib', import.meta.url)) },
+          conditions: ['browser'],
+        },
+        test: {
+          name: 'web',
+          include: ['web/src/**/*.spec.ts'],
         },
       },
       {

@@ -1,0 +1,23 @@
+import { describe, expect, it } from 'vitest';
+import { importFraction } from './import-status';
+import { importDto } from './test-fixtures';
+
+describe('importFraction', () => {
+  it('follows bytes read while the row total is unknown', () => {
+    expect(importFraction(importDto({ status: 'parsing', bytesRead: 250 }))).toBe(0.25);
+  });
+
+  it('follows rows once the total is known', () => {
+    expect(importFraction(importDto({ totalRows: 200, processedRows: 150, bytesRead: 1000 }))).toBe(
+      0.75,
+    );
+  });
+
+  it('is full when completed, also for an empty file', () => {
+    expect(importFraction(importDto({ status: 'completed', totalBytes: 0, totalRows: 0 }))).toBe(1);
+  });
+
+  it('is zero with nothing to measure', () => {
+    expect(importFraction(importDto({ status: 'queued', totalBytes: 0 }))).toBe(0);
+  });
+});
