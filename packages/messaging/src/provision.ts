@@ -20,14 +20,14 @@ const SECOND_NS = 1_000_000_000;
 export const CONSUMERS = {
   /** Shared by every catalog replica: each chunk goes to exactly one worker. */
   catalogWorkers: { stream: 'chunks', name: 'catalog-workers', ackWaitSeconds: 60, maxDeliver: 20 },
-  /** Ingest folds chunk results to decide when an import is complete. */
+  /** Ingest folds chunk results to decide when an import is complete; a failure stops its split. */
   ingestLifecycle: {
     stream: 'events',
     name: 'ingest-lifecycle',
     ackWaitSeconds: 30,
     maxDeliver: -1,
     filter: 'import.>',
-    eventTypes: ['import.chunk_applied', 'import.split_finished'],
+    eventTypes: ['import.chunk_applied', 'import.split_finished', 'import.failed'],
   },
   /** The progress projection the dashboard reads; built from import events only. */
   progressProjection: {
