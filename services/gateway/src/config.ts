@@ -19,6 +19,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       INGEST_GRPC_URL: env.string('127.0.0.1:50052'),
       CATALOG_GRPC_URL: env.string('127.0.0.1:50060'),
       WEBHOOKS_GRPC_URL: env.string('127.0.0.1:50053'),
+      /** Largest accepted CSV upload (ingest enforces the same variable). */
+      MAX_UPLOAD_BYTES: env.int(1024 ** 3, 1),
       WEB_DIR: z.preprocess((v) => (v === '' ? undefined : v), z.string().default(defaultWebDir)),
     },
     source,

@@ -10,6 +10,7 @@ import { importService } from './grpc/imports.js';
 import { addReflection } from './grpc/reflection.js';
 import { replayProjection, startProjection, type GatewayDatabase } from './projection/index.js';
 import { apiRouter } from './routes/api.js';
+import { importCommandsRouter } from './routes/import-commands.js';
 import { importQueriesRouter } from './routes/import-queries.js';
 import { serveDashboard } from './routes/static.js';
 
@@ -67,7 +68,13 @@ runMain(NAME, {
       ImportServiceService,
       importService({ queries: projection.queries, ingest: clients.ingest }),
     );
-    shell.app.use('/api', apiRouter([importQueriesRouter(projection.queries)]));
+    shell.app.use(
+      '/api',
+      apiRouter([
+        importQueriesRouter(projection.queries),
+        importCommandsRouter(clients.ingest, { maxUploadBytes: config.MAX_UPLOAD_BYTES }),
+      ]),
+    );
     serveDashboard(shell.app, config.WEB_DIR);
 
     // Last, so every feature's own shutdown step still has its connections.
