@@ -1,23 +1,7 @@
-import type { handleUnaryCall, ServerWritableStream, ServiceError } from '@grpc/grpc-js';
-import type { IngestServiceClient, ImportServiceServer } from '@pi/proto';
-import { call as callBackend, fromGrpcError, toGrpcError } from '@pi/service';
+import type { IngestServiceClient, ImportServiceServer, WatchImportResponse } from '@pi/proto';
+import { call as callBackend } from '@pi/service';
 import type { ImportQueries } from '../projection/queries.js';
-
-/** Every failure leaves this service through here: AppErrors and backend statuses keep their code. */
-const grpcError = (err: unknown) => toGrpcError(fromGrpcError(err)) as ServiceError;
-
-function unary<Req, Res>(handle: (request: Req) => Promise<Res>): handleUnaryCall<Req, Res> {
-  return (call, callback) => {
-    handle(call.request).then(
-      (response) => callback(null, response),
-      (err: unknown) => callback(grpcError(err)),
-    );
-  };
-}
-
-function failStream(call: ServerWritableStream<unknown, unknown>, err: unknown) {
-  call.emit('error', grpcError(err));
-}
+import { forwardServerStream, grpcError, unary, writeAll } from './handlers.js';
 
 /**
  * The public ImportService: queries and watches come from the progress projection, commands and
@@ -39,13 +23,7 @@ export function importService(deps: {
     watchImport: (call) => {
       const cancelled = new AbortController();
       call.on('cancelled', () => cancelled.abort());
-      void (async () => {
-        for await (const update of queries.watch(call.request.id, { signal: cancelled.signal })) {
-          // Heartbeats keep SSE connections alive; a gRPC stream needs only the changes.
-          if (update.changed) call.write({ import: update.import });
-        }
-        call.end();
-      })().catch((err: unknown) => failStream(call, err));
+      writeAll(call, changesOf(queries.watch(call.request.id, { signal: cancelled.signal })));
     },
 
     cancelImport: unary((request) => callBackend(ingest, 'cancelImport', request)),
@@ -57,15 +35,18 @@ export function importService(deps: {
       );
       call.on('cancelled', () => upstream.cancel());
       call.on('error', () => upstream.cancel());
-      // pipe() applies backpressure (grpc-js streams are object-mode; the cast only widens types): the client's bytes flow at the pace ingest stores them.
+      // pipe() applies backpressure: the client's bytes flow at the pace ingest stores them.
+      // (Both are object-mode grpc-js streams; the cast only widens Node's byte-stream typing.)
       call.pipe(upstream as unknown as NodeJS.WritableStream);
     },
 
-    getRejections: (call) => {
-      const upstream = ingest.getRejections(call.request);
-      call.on('cancelled', () => upstream.cancel());
-      upstream.on('error', (err) => failStream(call, err));
-      upstream.pipe(call as unknown as NodeJS.WritableStream);
-    },
+    getRejections: (call) => forwardServerStream(call, ingest.getRejections(call.request)),
   };
+}
+
+/** Heartbeats keep SSE connections alive; a gRPC watch needs only the changes. */
+async function* changesOf(
+  updates: ReturnType<ImportQueries['watch']>,
+): AsyncGenerator<WatchImportResponse> {
+  for await (const update of updates) if (update.changed) yield { import: update.import };
 }

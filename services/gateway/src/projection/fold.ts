@@ -142,7 +142,6 @@ export function apply(state: ProgressState | undefined, event: ImportEvent): Pro
     })
     .with({ $case: 'importSplitFinished' }, ({ value }) => ({
       ...advance(s, 'importing'),
-      bytesRead: Math.max(s.bytesRead, s.totalBytes),
       rowsRead: Math.max(s.rowsRead, value.totalRows),
       rejected: Math.max(s.rejected, value.rejected),
       split: {
@@ -158,7 +157,6 @@ export function apply(state: ProgressState | undefined, event: ImportEvent): Pro
       if (done === s) return s;
       return {
         ...done,
-        bytesRead: Math.max(s.bytesRead, s.totalBytes),
         rejected: Math.max(s.rejected, value.rejected),
         final: { ...value },
       };

@@ -19,7 +19,8 @@ export function toImport(s: ProgressView): Import {
     filename: s.filename,
     status: STATUS[s.status],
     totalBytes: s.totalBytes,
-    bytesRead: s.bytesRead,
+    // Once ingest has read the whole file, every byte is read whatever the last report said.
+    bytesRead: s.split || s.final ? Math.max(s.bytesRead, s.totalBytes) : s.bytesRead,
     totalRows: s.final?.totalRows ?? s.split?.totalRows,
     processedRows: (s.final ? inserted + updated : s.appliedRows) + s.rejected,
     inserted,
