@@ -1,18 +1,20 @@
 import { createDb, migrateCommand, pingDb } from '@pi/db';
 import { createLogger, type Logger } from '@pi/logger';
 import { connectNats, pingNats, provisionJetStream } from '@pi/messaging';
-import { ImportServiceService } from '@pi/proto';
+import { ImportServiceService, WebhookServiceService } from '@pi/proto';
 import { createServiceShell, runMain } from '@pi/service';
 import { backendHealth } from './backends.js';
 import { createClients } from './clients.js';
 import { loadConfig, type GatewayConfig } from './config.js';
 import { importService } from './grpc/imports.js';
 import { addReflection } from './grpc/reflection.js';
+import { webhookService } from './grpc/webhooks.js';
 import { replayProjection, startProjection, type GatewayDatabase } from './projection/index.js';
 import { apiRouter } from './routes/api.js';
 import { importCommandsRouter } from './routes/import-commands.js';
 import { importQueriesRouter } from './routes/import-queries.js';
 import { serveDashboard } from './routes/static.js';
+import { webhooksRouter } from './routes/webhooks.js';
 
 const NAME = 'gateway';
 
@@ -45,7 +47,10 @@ runMain(NAME, {
   },
   serve: async () => {
     const config = loadConfig();
-    const shell = createServiceShell(NAME, config, ['importer.v1.ImportService']);
+    const shell = createServiceShell(NAME, config, [
+      'importer.v1.ImportService',
+      'importer.v1.WebhookService',
+    ]);
     addReflection(shell.grpc);
 
     const { db, nc } = await connectBackingServices(config, shell.logger);
@@ -68,11 +73,13 @@ runMain(NAME, {
       ImportServiceService,
       importService({ queries: projection.queries, ingest: clients.ingest }),
     );
+    shell.grpc.addService(WebhookServiceService, webhookService(clients.webhooks));
     shell.app.use(
       '/api',
       apiRouter([
         importQueriesRouter(projection.queries),
         importCommandsRouter(clients.ingest, { maxUploadBytes: config.MAX_UPLOAD_BYTES }),
+        webhooksRouter(clients.webhooks),
       ]),
     );
     serveDashboard(shell.app, config.WEB_DIR);

@@ -12,6 +12,8 @@ const env = process.env;
 const dataDir = dataRoot(env);
 const logDir = path.join(dataDir, 'logs');
 const say = (line: string) => process.stdout.write(`${line}\n`);
+/** `npm start` is for trying the product locally, where webhook receivers run on localhost. */
+const DEV_WEBHOOK_ALLOWED_HOSTS = 'localhost,127.0.0.0/8,::1';
 
 /** Echo warnings and errors of the services; everything else goes to the log files. */
 function echoProblems(service: string, line: string) {
@@ -56,7 +58,12 @@ async function main() {
   say('Starting services…');
   try {
     stack = await startStack({
-      env: { ...infra.env, ...(env.NATS_PREFIX ? { NATS_PREFIX: env.NATS_PREFIX } : {}) },
+      env: {
+        ...infra.env,
+        ...(env.NATS_PREFIX ? { NATS_PREFIX: env.NATS_PREFIX } : {}),
+        // Lets a local try-out send webhooks to a receiver on this machine (README, Webhooks).
+        WEBHOOK_ALLOWED_HOSTS: env.WEBHOOK_ALLOWED_HOSTS ?? DEV_WEBHOOK_ALLOWED_HOSTS,
+      },
       catalogReplicas: replicas,
       logDir,
       ports: {
