@@ -52,7 +52,9 @@ export interface ProductDto {
 }
 
 export interface ProductListDto extends Page<ProductDto> {
+  /** Matching products; when `totalCapped`, at least this many (the catalog stops counting). */
   total: number;
+  totalCapped: boolean;
 }
 
 export interface ProductQuery {

@@ -1,4 +1,4 @@
-import { commonShape, databaseShape, env, natsShape, parseEnv } from '@pi/config';
+import { commonShape, databaseShape, env, natsShape, parseEnv, z } from '@pi/config';
 
 export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
   const c = parseEnv(
@@ -10,6 +10,16 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       GRPC_PORT: env.port(50060),
       /** Chunks one worker process applies at once. */
       WORKER_CONCURRENCY: env.int(2, 1),
+      /** Fallback poll of the outbox relay when no NOTIFY arrives. */
+      OUTBOX_POLL_MS: env.int(1000, 10),
+      /** Test-only crash point of the outbox relay (see outbox-relay.ts). */
+      OUTBOX_TEST_FAULT: z.preprocess(
+        (v) => (v === '' ? undefined : v),
+        z.enum(['none', 'exit-before-publish', 'exit-after-publish']).default('none'),
+      ),
+      /** The search indexer waits for this long without product writes before it runs. */
+      SEARCH_INDEX_QUIET_MS: env.int(2000, 0),
+      SEARCH_INDEX_BATCH: env.int(5000, 1),
     },
     source,
   );

@@ -32,8 +32,33 @@ export interface ProductTombstonesTable {
   deleted_at: Generated<Date>;
 }
 
+/** Searchable text of a product, maintained off the write path (see SearchIndexer). */
+export interface ProductSearchTable {
+  product_id: string;
+  doc: string;
+}
+
+/** Products written since the indexer last folded them into product_search (filled by a trigger). */
+export interface SearchBacklogTable {
+  seq: Generated<string>;
+  product_id: string;
+}
+
+/** Product events committed with the write that caused them, until the relay publishes them. */
+export interface OutboxTable {
+  id: Generated<string>;
+  event_id: string;
+  event_type: string;
+  envelope: Uint8Array;
+  created_at: Generated<Date>;
+  published_at: Date | null;
+}
+
 export interface CatalogDatabase {
   products: ProductsTable;
   applied_chunks: AppliedChunksTable;
   product_tombstones: ProductTombstonesTable;
+  product_search: ProductSearchTable;
+  search_backlog: SearchBacklogTable;
+  outbox: OutboxTable;
 }

@@ -1,12 +1,18 @@
 import { createDb, pingDb, migrateCommand } from '@pi/db';
 import { Publisher, connectNats, pingNats, provisionJetStream } from '@pi/messaging';
-import { CatalogInternalServiceService } from '@pi/proto';
+import { CatalogInternalServiceService, CatalogServiceService } from '@pi/proto';
 import { createServiceShell, runMain } from '@pi/service';
 import { loadConfig } from './config.js';
 import type { CatalogDatabase } from './db.js';
+import { catalogHandlers } from './handlers/catalog.grpc.js';
 import { catalogInternalHandlers } from './handlers/internal.grpc.js';
+import { CatalogStore } from './repositories/catalog-store.js';
+import { listenForOutbox } from './repositories/outbox-listener.js';
 import { ChunkRepository } from './repositories/chunk.repository.js';
 import { ChunkApplyService } from './services/chunk-apply.service.js';
+import { startOutboxRelay } from './services/outbox-relay.js';
+import { ProductsService } from './services/products.service.js';
+import { startSearchIndexer } from './services/search-indexer.js';
 import { startChunkWorker } from './workers/chunk-worker.js';
 
 const NAME = 'catalog';
@@ -27,6 +33,22 @@ runMain(NAME, {
     const publisher = new Publisher(nc, config.NATS_PREFIX);
     const chunks = new ChunkRepository(db);
     shell.grpc.addService(CatalogInternalServiceService, catalogInternalHandlers(chunks));
+    const store = new CatalogStore(db);
+    shell.grpc.addService(CatalogServiceService, catalogHandlers(new ProductsService(store)));
+    const relay = startOutboxRelay({
+      store,
+      publisher,
+      wakeups: listenForOutbox(config.DATABASE_URL, shell.logger),
+      logger: shell.logger,
+      pollMs: config.OUTBOX_POLL_MS,
+      fault: config.OUTBOX_TEST_FAULT,
+    });
+    const indexer = startSearchIndexer({
+      store,
+      logger: shell.logger,
+      quietMs: config.SEARCH_INDEX_QUIET_MS,
+      batchSize: config.SEARCH_INDEX_BATCH,
+    });
 
     const worker = await startChunkWorker({
       nc,
@@ -42,6 +64,8 @@ runMain(NAME, {
     // Stop pulling and finish in-flight chunks before the connections close.
     shell.onShutdown.push(
       () => worker.stop(),
+      () => indexer.stop(),
+      () => relay.stop(),
       () => nc.drain(),
       () => db.destroy(),
     );

@@ -1,11 +1,12 @@
 import { createDb, migrateCommand, pingDb } from '@pi/db';
 import { createLogger, type Logger } from '@pi/logger';
 import { connectNats, pingNats, provisionJetStream } from '@pi/messaging';
-import { ImportServiceService, WebhookServiceService } from '@pi/proto';
+import { CatalogServiceService, ImportServiceService, WebhookServiceService } from '@pi/proto';
 import { createServiceShell, runMain } from '@pi/service';
 import { backendHealth } from './backends.js';
 import { createClients } from './clients.js';
 import { loadConfig, type GatewayConfig } from './config.js';
+import { catalogService } from './grpc/catalog.js';
 import { importService } from './grpc/imports.js';
 import { addReflection } from './grpc/reflection.js';
 import { webhookService } from './grpc/webhooks.js';
@@ -13,6 +14,7 @@ import { replayProjection, startProjection, type GatewayDatabase } from './proje
 import { apiRouter } from './routes/api.js';
 import { importCommandsRouter } from './routes/import-commands.js';
 import { importQueriesRouter } from './routes/import-queries.js';
+import { productsRouter } from './routes/products.js';
 import { serveDashboard } from './routes/static.js';
 import { webhooksRouter } from './routes/webhooks.js';
 
@@ -74,12 +76,15 @@ runMain(NAME, {
       importService({ queries: projection.queries, ingest: clients.ingest }),
     );
     shell.grpc.addService(WebhookServiceService, webhookService(clients.webhooks));
+    const products = { catalog: clients.catalog, imports: projection.queries };
+    shell.grpc.addService(CatalogServiceService, catalogService(products));
     shell.app.use(
       '/api',
       apiRouter([
         importQueriesRouter(projection.queries),
         importCommandsRouter(clients.ingest, { maxUploadBytes: config.MAX_UPLOAD_BYTES }),
         webhooksRouter(clients.webhooks),
+        productsRouter(products),
       ]),
     );
     serveDashboard(shell.app, config.WEB_DIR);

@@ -1,0 +1,60 @@
+import type { Logger } from '@pi/logger';
+import type { CatalogStore } from '../repositories/catalog-store.js';
+
+export interface SearchIndexerOptions {
+  store: CatalogStore;
+  logger: Logger;
+  /** How long the backlog must stand still (no product writes) before indexing starts. */
+  quietMs: number;
+  batchSize: number;
+  /** How often the backlog is looked at. */
+  checkMs?: number;
+}
+
+/**
+ * Folds `search_backlog` into `product_search` while nobody writes products, so maintaining the
+ * trigram index never competes with an import for the CPU and the disk. Until then, searches check
+ * backlog products directly (correct, only slower).
+ */
+export function startSearchIndexer(o: SearchIndexerOptions) {
+  const checkMs = o.checkMs ?? Math.min(500, o.quietMs);
+  let running = true;
+  let lastHead = 0;
+  let stillSince = Date.now();
+  let timer: NodeJS.Timeout | undefined;
+
+  const indexWhileQuiet = async () => {
+    for (;;) {
+      const head = await o.store.repos.search.backlogHead();
+      if (head === 0 || !running) return;
+      if (head !== lastHead) {
+        lastHead = head;
+        stillSince = Date.now();
+        return;
+      }
+      if (Date.now() - stillSince < o.quietMs) return;
+      const consumed = await o.store.transaction(async (tx) =>
+        (await tx.search.tryLeadIndexer()) ? tx.search.indexBatch(o.batchSize) : 0,
+      );
+      if (consumed === 0) return;
+      o.logger.debug({ consumed }, 'search documents updated');
+    }
+  };
+
+  const tick = async () => {
+    try {
+      await indexWhileQuiet();
+    } catch (err) {
+      o.logger.warn({ err }, 'search indexing failed; will retry');
+    }
+    if (running) timer = setTimeout(() => (current = tick()), checkMs);
+  };
+  let current = tick();
+  return {
+    async stop() {
+      running = false;
+      clearTimeout(timer);
+      await current;
+    },
+  };
+}
