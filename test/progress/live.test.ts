@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import type { ApiErrorBody, ImportDto } from '@pi/api';
-import { ImportServiceClient, ImportStatus, type Import } from '@pi/proto';
+import { ImportServiceClient, ImportStatus, type Import, type UploadCsvResponse } from '@pi/proto';
 import { startTestStack, type TestStack } from '@pi/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImportEvents, getJson, readSse, waitForImport, type SseEvent } from './support.js';
@@ -174,6 +174,56 @@ describe('live progress', () => {
         inserted: 10,
         totalRows: 10,
       });
+    });
+
+    it('UploadCsv streams a file to ingest and WatchImport follows it to completed', async () => {
+      const run = randomUUID().slice(0, 8);
+      const lines = ['sku,name,description'];
+      for (let i = 0; i < 300; i++) lines.push(`up-${run}-${i},Product ${i},"Desc, ${i}"`);
+      lines.push(`up-${run}-bad,,no name`);
+      const bytes = Buffer.from(`${lines.join('\n')}\n`);
+
+      const uploaded = await new Promise<UploadCsvResponse>((resolve, reject) => {
+        const call = grpc.uploadCsv((err, res) => (err ? reject(err) : resolve(res)));
+        call.write({
+          part: { $case: 'header', value: { filename: 'grpc-upload.csv', sizeHint: bytes.length } },
+        });
+        for (let at = 0; at < bytes.length; at += 1024) {
+          call.write({ part: { $case: 'data', value: bytes.subarray(at, at + 1024) } });
+        }
+        call.end();
+      });
+      const id = uploaded.import!.id;
+      expect(uploaded.import).toMatchObject({ filename: 'grpc-upload.csv' });
+
+      const call = grpc.watchImport({ id });
+      const received: Import[] = [];
+      await new Promise<void>((resolve, reject) => {
+        call.on('data', (m: { import?: Import }) => received.push(m.import!));
+        call.on('end', resolve);
+        call.on('error', reject);
+      });
+      expect(received.at(-1)).toMatchObject({
+        id,
+        status: ImportStatus.IMPORT_STATUS_COMPLETED,
+        totalRows: 301,
+        processedRows: 301,
+        inserted: 300,
+        updated: 0,
+        rejected: 1,
+        bytesRead: bytes.length,
+        totalBytes: bytes.length,
+      });
+    });
+
+    it('UploadCsv without a header message fails with INVALID_ARGUMENT from ingest', async () => {
+      const err = await new Promise<ServiceError>((resolve, reject) => {
+        const call = grpc.uploadCsv((e) => (e ? resolve(e) : reject(new Error('accepted'))));
+        call.write({ part: { $case: 'data', value: Buffer.from('sku,name\n') } });
+        call.end();
+      });
+      expect(err.code).toBe(status.INVALID_ARGUMENT);
+      expect(err.details).toMatch(/header/);
     });
 
     it('WatchImport of an unknown import fails with NOT_FOUND', async () => {
