@@ -39,7 +39,8 @@ export function ingestGrpcHandlers(commands: ImportCommands, logger: Logger): In
           }
           call.end();
         } catch (err) {
-          call.destroy(toGrpcError(err) as Error);
+          // grpc-js sends a server stream's status when the stream emits the error.
+          call.emit('error', toGrpcError(err));
         }
       })();
     },
