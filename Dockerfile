@@ -28,7 +28,7 @@ RUN scopes="@pi/${SERVICE}"; \
     if [ "$SERVICE" = gateway ]; then scopes="$scopes @pi/web"; fi; \
     turbo prune $scopes --docker --out-dir /pruned
 
-# --- build: install from the pruned lockfile, compile, then drop dev dependencies ---
+# --- build: install from the pruned lockfile and compile ---
 FROM base AS builder
 COPY --from=pruner /pruned/json/ ./
 # Manifests first: this layer is reused until a package.json or the lockfile changes.
@@ -36,8 +36,11 @@ RUN npm ci
 COPY --from=pruner /pruned/full/ ./
 # turbo prune copies workspaces only; the shared compiler settings live at the root.
 COPY tsconfig.base.json ./
-RUN npx turbo run build --output-logs=errors-only \
- && npm prune --omit=dev \
+RUN npx turbo run build --output-logs=errors-only
+
+# --- slim: drop dev dependencies, sources and caches ---
+FROM builder AS slim
+RUN npm prune --omit=dev \
  && rm -rf .turbo node_modules/.cache web/.svelte-kit web/src web/static \
  && find packages services proto -maxdepth 2 \( -name src -o -name 'tsconfig*.json' \) -exec rm -rf {} +
 
@@ -48,7 +51,7 @@ ENV NODE_ENV=production \
     HTTP_HOST=0.0.0.0 \
     SERVICE=${SERVICE}
 WORKDIR /app
-COPY --from=builder --chown=node:node /app /app
+COPY --from=slim --chown=node:node /app /app
 USER node
 # Liveness on the service's own HTTP port (the gateway's is PORT); node's fetch, no curl needed.
 HEALTHCHECK --interval=10s --timeout=3s --start-period=20s --retries=3 \
@@ -79,3 +82,14 @@ RUN test "$SERVICE" = gateway && test -f web/build/index.html || { echo "target 
 ENV PORT=8080 GRPC_PORT=50051 WEB_DIR=/app/web/build
 EXPOSE 8080 50051
 ENTRYPOINT ["node", "services/gateway/dist/index.js"]
+
+# --- dev: the Tilt loop's image — sources and dev dependencies kept, so a live update can sync
+# sources and rebuild in place; `node --watch` restarts the service when its build changes.
+# Not for production. Any service: docker build --target dev --build-arg SERVICE=<name> .
+FROM builder AS dev
+ARG SERVICE
+ENV HTTP_HOST=0.0.0.0 SERVICE=${SERVICE}
+RUN chown -R node:node /app
+USER node
+# `migrate` must exit (init containers), so only serving runs under --watch.
+ENTRYPOINT ["/bin/sh", "-c", "if [ \"$1\" = migrate ]; then exec node \"services/$SERVICE/dist/index.js\" \"$@\"; fi; exec node --watch \"services/$SERVICE/dist/index.js\" \"$@\"", "--"]

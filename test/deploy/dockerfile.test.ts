@@ -25,19 +25,19 @@ describe('Dockerfile', () => {
       .filter(([k]) => k === keyword)
       .map(([, rest]) => rest);
 
-  it('builds on Node 22 slim in separate prune, build and runtime stages', () => {
+  it('builds on Node 22 slim in separate prune, build, slim and runtime stages', () => {
     expect(readText('Dockerfile')).toMatch(/^ARG NODE_IMAGE=node:22[\w.-]*-slim$/m);
     expect(stages.map((s) => s.name)).toEqual(
-      expect.arrayContaining(['base', 'pruner', 'builder', 'runtime']),
+      expect.arrayContaining(['base', 'pruner', 'builder', 'slim', 'runtime']),
     );
     expect(keywords('pruner', 'RUN').join('\n')).toMatch(/turbo prune \$scopes --docker/);
     const build = keywords('builder', 'RUN').join('\n');
     expect(build).toMatch(/npm ci/);
     expect(build).toMatch(/turbo run build/);
-    expect(build).toMatch(/npm prune --omit=dev/);
-    // The runtime starts from the bare Node image and only copies the built workspace in.
+    expect(keywords('slim', 'RUN').join('\n')).toMatch(/npm prune --omit=dev/);
+    // The runtime starts from the bare Node image and only copies the slimmed workspace in.
     expect(stages.find((s) => s.name === 'runtime')?.from).toBe('${NODE_IMAGE}');
-    expect(keywords('runtime', 'COPY')).toEqual(['--from=builder --chown=node:node /app /app']);
+    expect(keywords('runtime', 'COPY')).toEqual(['--from=slim --chown=node:node /app /app']);
   });
 
   it.each(SERVICES)('has a %s target that runs the service as a non-root user', (name) => {
@@ -62,6 +62,13 @@ describe('Dockerfile', () => {
     expect(exposed.sort()).toEqual([config.httpPort, config.grpcPort].sort());
     // The healthcheck reads PORT for the gateway and HTTP_PORT otherwise: whichever is set here.
     expect(Number(name === 'gateway' ? env.PORT : env.HTTP_PORT)).toBe(config.httpPort);
+  });
+
+  it('has a dev target (Tilt) that keeps sources, runs as non-root and migrates without --watch', () => {
+    expect(stages.find((s) => s.name === 'dev')?.from).toBe('builder');
+    expect(keywords('dev', 'USER').at(-1)).toBe('node');
+    const [entrypoint] = keywords('dev', 'ENTRYPOINT');
+    expect(entrypoint).toMatch(/= migrate \]; then exec node [^;]*; fi; exec node --watch/);
   });
 
   it('serves the dashboard from the gateway image', () => {
