@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import type { ApiErrorBody, ImportDto } from '@pi/api';
+import { waitFor } from '@pi/infra';
 import { ImportServiceClient, ImportStatus, type Import, type UploadCsvResponse } from '@pi/proto';
 import { startTestStack, type TestStack } from '@pi/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -108,6 +109,22 @@ describe('live progress', () => {
       for await (const e of readSse(eventsUrl(imp.id), { lastEventId: rest.at(-1)!.id }))
         again.push(e);
       expect(again.map((e) => dtoOf(e).status)).toEqual(['cancelled']);
+    });
+
+    it('releases the watch when the client goes away', async () => {
+      const watchers = async () => {
+        const text = await (await fetch(`${stack.gatewayUrl}/metrics`)).text();
+        return Number(/^gateway_import_watchers(?:\{[^}]*\})? (\d+)$/m.exec(text)?.[1]);
+      };
+      await waitFor('earlier streams to close', async () => (await watchers()) === 0, 10_000);
+      const imp = await startedImport('leaving.csv');
+      const controller = new AbortController();
+      const stream = readSse(eventsUrl(imp.id), { signal: controller.signal });
+      await stream.next();
+      expect(await watchers()).toBe(1);
+      controller.abort();
+      await stream.return(undefined).catch(() => undefined);
+      await waitFor('the gateway to drop the watch', async () => (await watchers()) === 0, 10_000);
     });
 
     it('answers an unknown import with a JSON 404 instead of a stream', async () => {

@@ -67,6 +67,7 @@ runMain(NAME, {
       databaseUrl: config.DATABASE_URL,
       nc,
       prefix: config.NATS_PREFIX,
+      registry: shell.metrics.registry,
       logger: shell.logger,
     });
     shell.onShutdown.push(() => projection.stop());

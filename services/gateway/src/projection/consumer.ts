@@ -9,14 +9,18 @@ import {
   type NatsConnection,
   type RunningConsumer,
 } from '@pi/messaging';
+import type { ProjectionMetrics } from './metrics.js';
 import type { ProjectionRepository } from './repository.js';
 import type { ProjectionWriter } from './writer.js';
 
 const SPEC = CONSUMERS.progressProjection;
 
 /** Every import event goes through the same fold step. */
-function handlers(writer: ProjectionWriter): Partial<Record<EventType, EventHandler>> {
-  const handle: EventHandler = (event) => writer.handle(event);
+function handlers(
+  writer: ProjectionWriter,
+  metrics: ProjectionMetrics,
+): Partial<Record<EventType, EventHandler>> {
+  const handle: EventHandler = async (event) => metrics.eventFolded(await writer.handle(event));
   return Object.fromEntries(SPEC.eventTypes.map((type) => [type, handle]));
 }
 
@@ -25,6 +29,7 @@ export function runProjectionConsumer(options: {
   nc: NatsConnection;
   prefix: string;
   writer: ProjectionWriter;
+  metrics: ProjectionMetrics;
   logger: Logger;
 }): Promise<RunningConsumer> {
   return runEventConsumer({
@@ -32,7 +37,7 @@ export function runProjectionConsumer(options: {
     prefix: options.prefix,
     spec: SPEC,
     logger: options.logger,
-    handlers: handlers(options.writer),
+    handlers: handlers(options.writer, options.metrics),
   });
 }
 

@@ -48,6 +48,12 @@ export class ProgressFeed {
     this.client = client;
   }
 
+  watcherCount(): number {
+    let n = 0;
+    for (const set of this.watchers.values()) n += set.size;
+    return n;
+  }
+
   subscribe(importId: string): ProgressSubscription {
     let pending = false;
     let wake: ((w: Wake) => void) | undefined;

@@ -1,8 +1,10 @@
 import { createPool, type Kysely } from '@pi/db';
 import type { Logger } from '@pi/logger';
 import type { NatsConnection } from '@pi/messaging';
+import type { Registry } from 'prom-client';
 import { rebuildProjection, runProjectionConsumer } from './consumer.js';
 import { ProgressFeed } from './feed.js';
+import { projectionMetrics } from './metrics.js';
 import { ImportQueries } from './queries.js';
 import { ProjectionRepository } from './repository.js';
 import type { GatewayDatabase } from './tables.js';
@@ -23,7 +25,9 @@ interface ProjectionDeps {
  * The progress projection of this gateway process: its durable consumer folding import events
  * into PostgreSQL, and the queries (with live watches) the REST and gRPC handlers read.
  */
-export async function startProjection(options: ProjectionDeps & { databaseUrl: string }) {
+export async function startProjection(
+  options: ProjectionDeps & { databaseUrl: string; registry: Registry },
+) {
   const repo = new ProjectionRepository(options.db);
   // LISTEN holds its connection for good, so it gets its own instead of one from the query pool.
   const feed = new ProgressFeed(
@@ -35,6 +39,7 @@ export async function startProjection(options: ProjectionDeps & { databaseUrl: s
     nc: options.nc,
     prefix: options.prefix,
     writer: new ProjectionWriter(repo),
+    metrics: projectionMetrics(options.registry, () => feed.watcherCount()),
     logger: options.logger,
   });
   return {

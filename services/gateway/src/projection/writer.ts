@@ -12,9 +12,10 @@ import type { ProjectionRepository } from './repository.js';
 export class ProjectionWriter {
   constructor(private readonly repo: ProjectionRepository) {}
 
-  async handle(envelope: EventEnvelope): Promise<void> {
+  /** Resolves to whether the event changed the projection (false for a duplicate). */
+  async handle(envelope: EventEnvelope): Promise<boolean> {
     const event = toImportEvent(envelope);
-    await this.repo.transaction(async (tx) => {
+    return this.repo.transaction(async (tx) => {
       await tx.lockImport(event.aggregateId);
       const stored = await tx.find(event.aggregateId);
       const before: ProgressState | undefined = stored && {
@@ -22,10 +23,11 @@ export class ProjectionWriter {
         appliedSeqs: await tx.appliedSeqs(event.aggregateId),
       };
       const after = apply(before, event);
-      if (before && isDeepStrictEqual(before, after)) return;
+      if (before && isDeepStrictEqual(before, after)) return false;
       await tx.save(after, (stored?.version ?? 0) + 1);
       await tx.addAppliedSeqs(event.aggregateId, newSeqs(before, after));
       await tx.notifyChanged(event.aggregateId);
+      return true;
     });
   }
 }
