@@ -127,6 +127,38 @@ describe('webhook delivery', () => {
     expect(health.lastDeliveryAt).not.toBeNull();
   });
 
+  it('delivers product events of writes made through the REST API, once each', async () => {
+    const created = await receiverWithWebhook(['product.created']);
+    const changes = await receiverWithWebhook(['product.updated', 'product.deleted']);
+    const disabled = await receiverWithWebhook(['product.created', 'product.deleted'], false);
+
+    const product = await api.post('/api/products', { sku: 'Api-1', name: 'Made by hand' });
+    expect(product.status).toBe(201);
+    expect((await api.patch(`/api/products/${product.body.id}`, { name: 'Renamed' })).status).toBe(
+      200,
+    );
+    expect((await api.delete(`/api/products/${product.body.id}`)).status).toBe(204);
+
+    await eventually('the created and the two change deliveries', () =>
+      created.receiver.received.length === 1 && changes.receiver.received.length === 2
+        ? true
+        : undefined,
+    );
+    expect(created.receiver.received[0]!.payload).toMatchObject({
+      type: 'product.created',
+      data: { product: { id: product.body.id, sku: 'Api-1', name: 'Made by hand' } },
+    });
+    const types = changes.receiver.received.map((r) => r.payload.type).sort();
+    expect(types).toEqual(['product.deleted', 'product.updated']);
+    const updated = changes.receiver.received.find((r) => r.payload.type === 'product.updated')!;
+    expect(updated.payload.data).toMatchObject({
+      product: { name: 'Renamed' },
+      previous: { name: 'Made by hand' },
+    });
+    expect(await deliveriesOf(created.webhook.id)).toBe(1);
+    expect(await deliveriesOf(disabled.webhook.id)).toBe(0);
+  });
+
   it('delivers import.completed with the import counts', async () => {
     const { receiver } = await receiverWithWebhook(['import.completed']);
     const importId = randomUUID();

@@ -46,7 +46,7 @@ describe('refusalReason', () => {
     expect(refusalReason('100.64.1.1', '100.64.1.1', strict)).toMatch(/carrier-grade NAT/);
     expect(refusalReason('[fd12::1]', 'fd12::1', strict)).toMatch(/unique-local/);
     expect(refusalReason('[::ffff:7f00:1]', '::ffff:7f00:1', strict)).toMatch(
-      /::ffff:7f00:1 is a loopback address/,
+      /::ffff:7f00:1 \(127.0.0.1\) is a loopback address/,
     );
   });
 

@@ -66,10 +66,14 @@ function hostIsListed(host: string, rules: readonly HostRule[]): boolean {
 export function refusalReason(host: string, address: string, policy: AddressPolicy): string | null {
   const bare = bareHost(host);
   if (hostIsListed(bare, policy.allowedHosts)) return null;
-  const range = addressRange(address);
+  const ip = ipaddr.process(bareHost(address));
+  const range = ip.range();
   if (range === 'unicast') return null;
   if (policy.allowPrivate && range !== 'linkLocal') return null;
   const label = RANGE_LABELS[range] ?? range;
+  // An IPv4-mapped address is named by the IPv4 address it reaches.
+  const shown =
+    ip.toString() === bareHost(address) ? ip.toString() : `${bareHost(address)} (${ip})`;
   const via = bareHost(address) === bare ? '' : ` (${host} resolves to it)`;
-  return `${bareHost(address)} is a ${label} address${via}; webhooks may only call public addresses`;
+  return `${shown} is a ${label} address${via}; webhooks may only call public addresses`;
 }
