@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import {
   SERVICES,
   imageEnv,
+  loopbackValues,
   onPath,
   parseDockerfile,
   readText,
@@ -72,7 +73,9 @@ describe('docker-compose.yml', () => {
     const chain = stageChain(parseDockerfile(readText('Dockerfile')), name);
     const env = { ...imageEnv(chain), SERVICE: name, ...services[name]?.environment };
     const config = (await serviceConfig(name))(env) as Record<string, unknown>;
+    expect(loopbackValues(config), 'addresses left at their npm start defaults').toEqual([]);
     expect(config.NATS_URL).toBe('nats://nats:4222');
+    if ('CATALOG_GRPC_URL' in config) expect(config.CATALOG_GRPC_URL).toBe('dns:///catalog:50060');
     if ('DATABASE_URL' in config) expect(config.DATABASE_URL).toMatch(/@postgres:5432\//);
     if ('S3_ENDPOINT' in config) expect(config.S3_ENDPOINT).toBe('http://minio:9000');
   });

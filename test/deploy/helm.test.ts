@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 // @ts-expect-error -- plain ESM script without type declarations
 import { ensureHelm } from '../../deploy/tools/helm.mjs';
-import { SERVICES, fromRoot, run, serviceConfig, type ServiceName } from './helpers.js';
+import {
+  SERVICES,
+  fromRoot,
+  loopbackValues,
+  run,
+  serviceConfig,
+  type ServiceName,
+} from './helpers.js';
 
 /** Rendered manifests are untyped YAML; each assertion below states the shape it expects. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
@@ -129,6 +136,7 @@ describe.skipIf(!helm)(`Helm chart${skipReason}`, () => {
       expect(pod.securityContext.runAsNonRoot).toBe(true);
 
       const config = (await serviceConfig(name))(containerEnv(objs, container));
+      expect(loopbackValues(config), 'addresses left at their npm start defaults').toEqual([]);
       const port = (portName: string) =>
         container.ports.find((p: { name: string }) => p.name === portName).containerPort;
       expect(port('http')).toBe(config.httpPort);
@@ -210,6 +218,16 @@ describe.skipIf(!helm)(`Helm chart${skipReason}`, () => {
       expect(env.WEBHOOKS_GRPC_URL).toBe('pi-product-importer-webhook-dispatcher:50053');
     });
 
+    it('gives the gateway and ingest one upload limit', async () => {
+      const objsWithLimit = render(...external, '--set', 'config.maxUploadBytes=5000000');
+      for (const name of ['gateway', 'ingest'] as const) {
+        const pod = named(objsWithLimit, 'Deployment', `pi-product-importer-${name}`).spec.template
+          .spec;
+        const config = (await serviceConfig(name))(containerEnv(objsWithLimit, pod.containers[0]));
+        expect((config as Record<string, unknown>).MAX_UPLOAD_BYTES, name).toBe(5_000_000);
+      }
+    });
+
     it('exposes metrics to Prometheus by annotations and ServiceMonitors', () => {
       for (const d of byKind(objs, 'Deployment')) {
         const a = d.spec.template.metadata.annotations;
@@ -265,6 +283,7 @@ describe.skipIf(!helm)(`Helm chart${skipReason}`, () => {
           string,
           unknown
         >;
+        expect(loopbackValues(config), 'addresses left at their npm start defaults').toEqual([]);
         expect(config.NATS_URL).toBe('nats://pi-product-importer-nats:4222');
         if ('DATABASE_URL' in config) {
           expect(config.DATABASE_URL).toContain('@pi-product-importer-postgresql:5432/');

@@ -35,6 +35,16 @@ export async function serviceConfig(
   return mod.loadConfig;
 }
 
+/**
+ * Config entries that still point at this machine: a variable a deployment forgot to set whose
+ * default (made for `npm start`) is a loopback address.
+ */
+export function loopbackValues(config: Record<string, unknown>): string[] {
+  return Object.entries(config)
+    .filter(([, v]) => typeof v === 'string' && /\b(127\.0\.0\.1|localhost)\b/.test(v))
+    .map(([k, v]) => `${k}=${String(v)}`);
+}
+
 export interface DockerStage {
   name: string | undefined;
   from: string;

@@ -128,6 +128,7 @@ data:
   LOG_LEVEL: {{ $root.Values.config.logLevel | quote }}
   SHUTDOWN_TIMEOUT_MS: {{ $root.Values.config.shutdownTimeoutMs | quote }}
   DATABASE_POOL_MAX: {{ $root.Values.config.databasePoolMax | quote }}
+  MAX_UPLOAD_BYTES: {{ $root.Values.config.maxUploadBytes | int64 | quote }}
   S3_ENDPOINT: {{ include "pi.s3Endpoint" $root | quote }}
   S3_BUCKET: {{ $root.Values.s3.bucket | quote }}
   S3_REGION: {{ $root.Values.s3.region | quote }}
