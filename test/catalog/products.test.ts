@@ -218,7 +218,11 @@ describe('products: listing, filters and paging', () => {
   };
 
   beforeAll(async () => {
-    stack = await startTestStack({ catalogReplicas: 1, env: { SEARCH_INDEX_QUIET_MS: '300' } });
+    // The seeded rows are folded by a rebuild (backlog ≥ 1000), later edits batch by batch.
+    stack = await startTestStack({
+      catalogReplicas: 1,
+      env: { SEARCH_INDEX_QUIET_MS: '300', SEARCH_INDEX_REBUILD_AT: '1000' },
+    });
     api = restClient(stack.gatewayUrl);
     db = await connectDb(stack.testEnv.databaseUrl);
     await seedProducts(db, SEEDED);

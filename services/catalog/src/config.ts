@@ -20,6 +20,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env) {
       /** The search indexer waits for this long without product writes before it runs. */
       SEARCH_INDEX_QUIET_MS: env.int(2000, 0),
       SEARCH_INDEX_BATCH: env.int(5000, 1),
+      /** A backlog this large is folded by rebuilding the search table instead of batch by batch. */
+      SEARCH_INDEX_REBUILD_AT: env.int(50_000, 1),
     },
     source,
   );

@@ -48,6 +48,7 @@ runMain(NAME, {
       logger: shell.logger,
       quietMs: config.SEARCH_INDEX_QUIET_MS,
       batchSize: config.SEARCH_INDEX_BATCH,
+      rebuildAt: config.SEARCH_INDEX_REBUILD_AT,
     });
 
     const worker = await startChunkWorker({

@@ -19,8 +19,14 @@ export class CatalogStore {
     this.repos = reposOf(db);
   }
 
-  transaction<T>(fn: (tx: CatalogRepos) => Promise<T>): Promise<T> {
-    return this.db.transaction().execute((trx) => fn(reposOf(trx)));
+  transaction<T>(
+    fn: (tx: CatalogRepos) => Promise<T>,
+    isolation: 'read committed' | 'repeatable read' = 'read committed',
+  ): Promise<T> {
+    return this.db
+      .transaction()
+      .setIsolationLevel(isolation)
+      .execute((trx) => fn(reposOf(trx)));
   }
 }
 

@@ -7,6 +7,8 @@ export interface SearchIndexerOptions {
   /** How long the backlog must stand still (no product writes) before indexing starts. */
   quietMs: number;
   batchSize: number;
+  /** A backlog at least this large is cheaper to fold by rebuilding the whole index. */
+  rebuildAt: number;
   /** How often the backlog is looked at. */
   checkMs?: number;
 }
@@ -25,7 +27,7 @@ export function startSearchIndexer(o: SearchIndexerOptions) {
 
   const indexWhileQuiet = async () => {
     for (;;) {
-      const head = await o.store.repos.search.backlogHead();
+      const { head, span } = await o.store.repos.search.backlogState();
       if (head === 0 || !running) return;
       if (head !== lastHead) {
         lastHead = head;
@@ -33,12 +35,28 @@ export function startSearchIndexer(o: SearchIndexerOptions) {
         return;
       }
       if (Date.now() - stillSince < o.quietMs) return;
+      if (span >= o.rebuildAt) {
+        // Another replica holding the indexer lock is rebuilding already.
+        if (!(await rebuild(span))) return;
+        continue;
+      }
       const consumed = await o.store.transaction(async (tx) =>
         (await tx.search.tryLeadIndexer()) ? tx.search.indexBatch(o.batchSize) : 0,
       );
       if (consumed === 0) return;
       o.logger.debug({ consumed }, 'search documents updated');
     }
+  };
+
+  const rebuild = async (backlog: number) => {
+    const started = Date.now();
+    const rebuilt = await o.store.transaction(async (tx) => {
+      if (!(await tx.search.tryLeadIndexer())) return false;
+      await tx.search.rebuild();
+      return true;
+    }, 'repeatable read');
+    if (rebuilt) o.logger.info({ backlog, ms: Date.now() - started }, 'search index rebuilt');
+    return rebuilt;
   };
 
   const tick = async () => {
