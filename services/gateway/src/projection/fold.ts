@@ -39,7 +39,7 @@ export interface ProgressState {
   appliedUpdated: number;
   split: SplitTotals | null;
   final: FinalTotals | null;
-  /** Applied rows per second, smoothed (see `nextRate`). */
+  /** Applied rows per second while running, smoothed (see `nextRate`). */
   rowsPerSecond: number;
   /** Where the last rate sample was taken. */
   rateSample: { at: Date; rows: number } | null;
@@ -202,22 +202,14 @@ function advance(s: ProgressState, to: ProgressStatus): ProgressState {
   return RANK[to] > RANK[s.status] ? { ...s, status: to } : s;
 }
 
-/** The first terminal event wins; the final rate is the average over the whole run. */
+/** The first terminal event wins. */
 function finish(
   s: ProgressState,
   status: ProgressStatus,
   error: string | null,
   at: Date,
 ): ProgressState {
-  if (isTerminal(s.status)) return s;
-  const seconds = (at.getTime() - (s.startedAt ?? s.createdAt).getTime()) / 1000;
-  return {
-    ...s,
-    status,
-    error,
-    finishedAt: at,
-    rowsPerSecond: seconds > 0 ? s.appliedRows / seconds : s.rowsPerSecond,
-  };
+  return isTerminal(s.status) ? s : { ...s, status, error, finishedAt: at };
 }
 
 /**

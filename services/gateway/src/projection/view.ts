@@ -26,7 +26,7 @@ export function toImport(s: ProgressView): Import {
     inserted,
     updated,
     rejected: s.rejected,
-    rowsPerSecond: round1(s.rowsPerSecond),
+    rowsPerSecond: round1(s.finishedAt ? averageRate(s, inserted + updated) : s.rowsPerSecond),
     etaSeconds: etaSeconds(s),
     error: s.error ?? undefined,
     warnings: [...s.warnings],
@@ -37,6 +37,15 @@ export function toImport(s: ProgressView): Import {
 }
 
 const round1 = (n: number) => Math.round(n * 10) / 10;
+
+/**
+ * A finished import's rate is its average over the whole run: derived from the totals rather than
+ * folded, so it does not depend on whether a late chunk result came before or after the end.
+ */
+function averageRate(s: ProgressView, rows: number): number {
+  const seconds = (s.finishedAt!.getTime() - (s.startedAt ?? s.createdAt).getTime()) / 1000;
+  return seconds > 0 ? rows / seconds : 0;
+}
 
 /**
  * Seconds left at the current rate. The rows still to apply are exact once ingest has read the
