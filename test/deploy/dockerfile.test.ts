@@ -40,6 +40,15 @@ describe('Dockerfile', () => {
     expect(keywords('runtime', 'COPY')).toEqual(['--from=slim --chown=node:node /app /app']);
   });
 
+  it("prunes with the repository's own turbo version", () => {
+    const root = JSON.parse(readText('package.json')) as {
+      devDependencies: Record<string, string>;
+    };
+    expect(keywords('pruner', 'RUN').join()).toContain(
+      `npm install -g turbo@${root.devDependencies.turbo}`,
+    );
+  });
+
   it.each(SERVICES)('has a %s target that runs the service as a non-root user', (name) => {
     const users = keywords(name, 'USER');
     expect(users.length, 'USER set').toBeGreaterThan(0);
