@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { credentials, status, type ServiceError } from '@grpc/grpc-js';
 import type { ApiErrorBody, ImportDto } from '@pi/api';
-import { waitFor } from '@pi/infra';
+import { waitFor, waitReady } from '@pi/infra';
 import { ImportServiceClient, ImportStatus, type Import, type UploadCsvResponse } from '@pi/proto';
 import { startTestStack, type TestStack } from '@pi/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -125,6 +125,34 @@ describe('live progress', () => {
       controller.abort();
       await stream.return(undefined).catch(() => undefined);
       await waitFor('the gateway to drop the watch', async () => (await watchers()) === 0, 10_000);
+    });
+
+    it('follows a real upload from the REST API to the end', async () => {
+      const run = randomUUID().slice(0, 8);
+      const rows = Array.from({ length: 2_000 }, (_, i) => `sse-${run}-${i},Item ${i},"a, b"`);
+      const res = await fetch(`${stack.gatewayUrl}/api/imports?filename=sse-real.csv`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'text/csv' },
+        body: `sku,name,description\n${rows.join('\n')}\n`,
+      });
+      expect(res.status).toBe(202);
+      const { id } = (await res.json()) as ImportDto;
+
+      const received: ImportDto[] = [];
+      for await (const e of readSse(eventsUrl(id))) received.push(dtoOf(e));
+      expect(received.at(-1)).toMatchObject({
+        id,
+        filename: 'sse-real.csv',
+        status: 'completed',
+        totalRows: 2_000,
+        processedRows: 2_000,
+        inserted: 2_000,
+        rejected: 0,
+        etaSeconds: 0,
+      });
+      const order = ['queued', 'parsing', 'importing', 'completed'];
+      const ranks = received.map((d) => order.indexOf(d.status));
+      expect(ranks.every((r, i) => r >= 0 && (i === 0 || r >= ranks[i - 1]!))).toBe(true);
     });
 
     it('answers an unknown import with a JSON 404 instead of a stream', async () => {
@@ -251,6 +279,24 @@ describe('live progress', () => {
       });
       expect(err.code).toBe(status.NOT_FOUND);
     });
+  });
+
+  it('a second gateway replica shares the projection and streams what either folds', async () => {
+    const second = await stack.spawnService('gateway', 1);
+    await waitReady(second, stack.logDir);
+    const imp = await startedImport('replicas.csv');
+    const url = `http://127.0.0.1:${second.httpPort}/api/imports/${imp.id}/events`;
+    const stream = readSse(url);
+    expect(dtoOf((await stream.next()).value!).status).toBe('parsing');
+
+    // The two replicas share the durable consumer, so these are folded by one or the other.
+    for (let seq = 0; seq < 6; seq++) await imp.chunk(seq, 10, 0, 2 + seq);
+    await imp.splitFinished({ totalRows: 60, validRows: 60, rejected: 0, totalChunks: 6 }, 9);
+    await imp.completed({ totalRows: 60, inserted: 60, updated: 0, rejected: 0 }, 10);
+    const rest: ImportDto[] = [];
+    for await (const e of stream) rest.push(dtoOf(e));
+    expect(rest.at(-1)).toMatchObject({ status: 'completed', inserted: 60, processedRows: 60 });
+    expect(await second.stop()).toBe(0);
   });
 
   // Last: it stops the gateway.
