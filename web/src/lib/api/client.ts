@@ -56,9 +56,6 @@ async function request<T>(method: string, path: string, body?: unknown): Promise
   return parsed as T;
 }
 
-/** Lists come as `{items}` pages; this keeps the pages' items only where paging does not apply. */
-const items = <T>(page: Page<T>) => page.items;
-
 export interface UploadProgress {
   loaded: number;
   total: number;
@@ -122,18 +119,19 @@ export const productsApi = {
 };
 
 export const webhooksApi = {
-  list: () => request<Page<WebhookDto>>('GET', '/api/webhooks').then(items),
+  list: () => request<WebhookDto[]>('GET', '/api/webhooks'),
   create: (input: WebhookInput) => request<WebhookDto>('POST', '/api/webhooks', input),
   update: (id: string, patch: WebhookPatch) =>
     request<WebhookDto>('PATCH', `/api/webhooks/${enc(id)}`, patch),
   remove: (id: string) => request<void>('DELETE', `/api/webhooks/${enc(id)}`),
   test: (id: string) => request<WebhookTestResultDto>('POST', `/api/webhooks/${enc(id)}/test`),
+  /** The most recent attempts (first page of the log). */
   deliveries: (id: string) =>
-    request<Page<DeliveryDto>>('GET', `/api/webhooks/${enc(id)}/deliveries`).then(items),
+    request<Page<DeliveryDto>>('GET', `/api/webhooks/${enc(id)}/deliveries`).then((p) => p.items),
   redeliver: (id: string, deliveryId: string) =>
     request<DeliveryDto>(
       'POST',
       `/api/webhooks/${enc(id)}/deliveries/${enc(deliveryId)}/redeliver`,
     ),
-  eventTypes: () => request<Page<EventTypeDto>>('GET', '/api/event-types').then(items),
+  eventTypes: () => request<EventTypeDto[]>('GET', '/api/event-types'),
 };

@@ -153,10 +153,10 @@ describe('ImportTracker', () => {
 });
 
 describe('parseProgressEvent', () => {
-  it('reads an import or an envelope with one, and nothing else', () => {
+  it('reads an import and nothing else', () => {
     const dto = importDto();
     expect(parseProgressEvent(JSON.stringify(dto))).toEqual(dto);
-    expect(parseProgressEvent(JSON.stringify({ import: dto }))).toEqual(dto);
+    expect(parseProgressEvent('null')).toBeNull();
     expect(parseProgressEvent('{"hello":1}')).toBeNull();
     expect(parseProgressEvent('not json')).toBeNull();
   });

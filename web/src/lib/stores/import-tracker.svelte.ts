@@ -31,21 +31,17 @@ export interface UploadState {
   total: number;
 }
 
-/** Reads an SSE message: the import itself, or an envelope carrying it as `import`. */
+/** Reads an SSE message of /api/imports/:id/events: its data is the ImportDto. */
 export function parseProgressEvent(data: string): ImportDto | null {
-  let parsed: unknown;
   try {
-    parsed = JSON.parse(data);
+    const dto = JSON.parse(data) as Partial<ImportDto> | null;
+    return typeof dto?.id === 'string' && typeof dto.status === 'string'
+      ? (dto as ImportDto)
+      : null;
   } catch {
     return null;
   }
-  const candidate = (parsed as { import?: unknown })?.import ?? parsed;
-  const dto = candidate as Partial<ImportDto> | null;
-  return typeof dto?.id === 'string' && typeof dto.status === 'string' ? (dto as ImportDto) : null;
 }
-
-/** Named SSE events the gateway may use for a progress update; unnamed messages count too. */
-const FEED_EVENTS = ['message', 'progress', 'snapshot', 'import', 'done', 'end'];
 
 function openEventSource(
   id: string,
@@ -53,11 +49,12 @@ function openEventSource(
   onError: () => void,
 ): ProgressFeed {
   const source = new EventSource(importsApi.eventsUrl(id));
-  const handle = (e: MessageEvent<string>) => {
+  source.onmessage = (e: MessageEvent<string>) => {
     const dto = parseProgressEvent(e.data);
     if (dto) onUpdate(dto);
   };
-  for (const name of FEED_EVENTS) source.addEventListener(name, handle);
+  // The stream ends after the terminal state, which the tracker closes on first; an error before
+  // that means the feed dropped, and EventSource's own reconnect is replaced by polling.
   source.onerror = () => {
     source.close();
     onError();

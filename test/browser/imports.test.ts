@@ -1,0 +1,87 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from '@pi/testing';
+import { productsCsv } from './api.js';
+import { openDashboard, type Dashboard } from './browser.js';
+
+/** The import page against the real system: upload, live progress, failure and history. */
+describe('import page (browser)', () => {
+  let stack: TestStack;
+  let ui: Dashboard;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ catalogReplicas: 2 });
+    ui = await openDashboard(stack.gatewayUrl, 'import');
+  });
+
+  afterAll(async () => {
+    await ui?.close();
+    await stack?.stop();
+  });
+
+  it('uploads a CSV and follows its progress to done, with rejected rows to download', async () => {
+    const { page } = ui;
+    await page.goto('/');
+    await ui.shot('empty');
+    const good = productsCsv(2000);
+    const csv = `${good}BAD-1,,missing name,yes\nBAD-2,Bad active,x,maybe\n`;
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'catalogue.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(csv),
+    });
+
+    const progress = page.getByTestId('import-progress');
+    await progress.getByText('catalogue.csv').waitFor();
+    await ui.shot('progress');
+    await progress.locator('.badge', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('import-percent').textContent()).toBe('100%');
+    expect(await page.getByTestId('rows-processed').innerText()).toMatch(/^2,002\s+of 2,002$/);
+    expect(await page.getByTestId('count-inserted').textContent()).toContain('2,000');
+    expect(await page.getByTestId('count-rejected').textContent()).toContain('2');
+    const download = progress.getByRole('link', { name: 'Download 2 rejected rows' });
+    const href = await download.getAttribute('href');
+    const rejections = await fetch(`${stack.gatewayUrl}${href}`);
+    expect(rejections.status).toBe(200);
+    expect(await rejections.text()).toContain('BAD-2');
+
+    await page.getByText(/Import of catalogue\.csv finished/).waitFor();
+    await expect.poll(() => page.getByTestId('status-strip').count()).toBe(0);
+    const history = page.getByTestId('import-history');
+    await history.getByRole('row', { name: /catalogue\.csv.*Done/ }).waitFor();
+    await ui.shot('done');
+  });
+
+  it('updating rows of a second import counts them as updated', async () => {
+    const { page } = ui;
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'update.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(productsCsv(10).toLowerCase()),
+    });
+    const progress = page.getByTestId('import-progress');
+    await progress.getByRole('heading', { name: 'update.csv' }).waitFor();
+    await progress.locator('.badge', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('count-updated').textContent()).toContain('10');
+    expect(await page.getByTestId('count-inserted').textContent()).toContain('0');
+  });
+
+  it('shows why an import failed and offers a retry', async () => {
+    const { page } = ui;
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'no-sku.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from('name,description\nChair,Oak\n'),
+    });
+    const progress = page.getByTestId('import-progress');
+    await progress.getByRole('heading', { name: 'no-sku.csv' }).waitFor();
+    const reason = progress.getByRole('alert');
+    await reason.waitFor({ timeout: 60_000 });
+    expect(await reason.textContent()).toMatch(/failed.*sku/is);
+    expect(await progress.getByRole('button', { name: 'Retry' }).isVisible()).toBe(true);
+    await page
+      .getByTestId('import-history')
+      .getByRole('row', { name: /no-sku\.csv.*Failed/ })
+      .waitFor();
+    await ui.shot('failed');
+  });
+});

@@ -1,0 +1,59 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestStack, type TestStack } from '@pi/testing';
+import { openDashboard, type Dashboard } from './browser.js';
+
+/** The shell every page shares: navigation, keyboard access and the phone layout. */
+describe('dashboard layout (browser)', () => {
+  let stack: TestStack;
+  let ui: Dashboard;
+
+  beforeAll(async () => {
+    stack = await startTestStack({ catalogReplicas: 1 });
+    ui = await openDashboard(stack.gatewayUrl, 'layout');
+  });
+
+  afterAll(async () => {
+    await ui?.close();
+    await stack?.stop();
+  });
+
+  it('navigates between Import, Products and Webhooks and marks the current page', async () => {
+    const { page } = ui;
+    await page.goto('/');
+    await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
+      'Import products',
+    );
+    const nav = page.getByRole('navigation', { name: 'Main' });
+    await nav.getByRole('link', { name: 'Products' }).click();
+    await page.waitForURL('**/products');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Products');
+    expect(await nav.getByRole('link', { name: 'Products' }).getAttribute('aria-current')).toBe(
+      'page',
+    );
+    await nav.getByRole('link', { name: 'Webhooks' }).click();
+    await page.waitForURL('**/webhooks');
+    expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Webhooks');
+  });
+
+  it('reaches the navigation from the keyboard with a skip link first', async () => {
+    const { page } = ui;
+    await page.goto('/webhooks');
+    await page.getByRole('heading', { level: 1 }).waitFor();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
+  });
+
+  it('fits a phone screen without horizontal scrolling', async () => {
+    const { page } = ui;
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ['/', '/products', '/webhooks']) {
+      await page.goto(path);
+      await page.getByRole('heading', { level: 1 }).waitFor();
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      expect(overflow, path).toBeLessThanOrEqual(0);
+      await ui.shot(`phone${path === '/' ? '-import' : path.replace('/', '-')}`);
+    }
+  });
+});
