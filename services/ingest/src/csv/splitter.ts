@@ -64,6 +64,9 @@ const rowBytes = (r: ChunkRow) =>
   Buffer.byteLength(r.description) +
   ROW_OVERHEAD_BYTES;
 
+/** An empty or whitespace-only line: skipped, though it still counts for line numbers. */
+const isBlank = (record: readonly string[]) => record.length === 1 && record[0]!.trim() === '';
+
 function countNewlines(fields: readonly string[]): number {
   let n = 0;
   for (const f of fields) {
@@ -89,21 +92,19 @@ export async function splitCsv(
       yield piece;
     }
   })();
+  // Blank lines come through as records (and are skipped by SplitState) so line numbers can be
+  // counted without csv-parse's `info`, which doubles its cost.
   const parser = parse({
     bom: true,
-    info: true,
     relax_column_count: true,
-    skip_empty_lines: true,
     max_record_size: options.maxRecordBytes,
   });
   const feeding = feed(strictUtf8(counted), parser, options.signal);
   try {
-    for await (const { record, info } of parser as AsyncIterable<{
-      record: string[];
-      info: { empty_lines: number };
-    }>) {
+    for await (const record of parser as AsyncIterable<string[]>) {
       options.signal?.throwIfAborted();
-      await state.accept(record, info.empty_lines, bytesRead);
+      const pending = state.accept(record, bytesRead);
+      if (pending) await pending;
     }
     await feeding;
   } catch (err) {
@@ -161,9 +162,8 @@ function translate(err: unknown, line: number): unknown {
 
 /** The splitter's running state: line numbers, the chunk being filled, publishes in flight. */
 class SplitState {
-  /** Physical line where the next record starts, blank lines not yet counted. */
+  /** Physical line where the next record starts. */
   nextLine = 1;
-  private emptyLinesSeen = 0;
   private layout: HeaderLayout | undefined;
   private header: string[] = [];
   private rows: ChunkRow[] = [];
@@ -179,22 +179,22 @@ class SplitState {
     private readonly sink: SplitSink,
   ) {}
 
-  async accept(record: string[], emptyLines: number, bytesRead: number) {
-    const line = this.nextLine + (emptyLines - this.emptyLinesSeen);
-    this.emptyLinesSeen = emptyLines;
+  /** Takes one record; returns a promise only when it had to wait (a publish or a write). */
+  accept(record: string[], bytesRead: number): Promise<void> | undefined {
+    const line = this.nextLine;
     this.nextLine = line + countNewlines(record) + 1;
+    if (isBlank(record)) return undefined;
     if (!this.layout) return this.acceptHeader(record);
     this.totals.totalRows++;
+    this.reportProgress(bytesRead, false);
     const check = validateRow(record, this.layout, line);
     if (check.ok) {
       this.totals.validRows++;
-      await this.addRow(check.row);
-    } else {
-      this.totals.rejected++;
-      this.rejections.push({ line, reason: check.reason, fields: record });
-      if (this.rejections.length >= REJECTION_BATCH) await this.flushRejections();
+      return this.addRow(check.row);
     }
-    this.reportProgress(bytesRead, false);
+    this.totals.rejected++;
+    this.rejections.push({ line, reason: check.reason, fields: record });
+    return this.rejections.length >= REJECTION_BATCH ? this.flushRejections() : undefined;
   }
 
   private async acceptHeader(record: string[]) {
@@ -205,14 +205,14 @@ class SplitState {
     await this.sink.header(this.header);
   }
 
-  private async addRow(row: ChunkRow) {
+  private addRow(row: ChunkRow): Promise<void> | undefined {
     const size = rowBytes(row);
     if (this.rows.length && this.chunkBytes + size > this.options.maxChunkBytes) {
-      await this.flushChunk();
+      return this.flushChunk().then(() => this.addRow(row));
     }
     this.rows.push(row);
     this.chunkBytes += size;
-    if (this.rows.length >= this.options.maxChunkRows) await this.flushChunk();
+    return this.rows.length >= this.options.maxChunkRows ? this.flushChunk() : undefined;
   }
 
   private async flushChunk() {
