@@ -1,3 +1,4 @@
+import { existsSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 // @ts-expect-error -- plain ESM script without type declarations
@@ -28,6 +29,36 @@ interface Call {
   kwargs: Record<string, unknown>;
 }
 
+/** Folders of the given workspaces and every @pi/* workspace they depend on. */
+function workspaceClosure(roots: string[]): Set<string> {
+  const root = JSON.parse(readText('package.json')) as { workspaces: string[] };
+  const dirs = root.workspaces.flatMap((w) =>
+    w.endsWith('/*')
+      ? readdirSync(fromRoot(w.slice(0, -2))).map((d) => `${w.slice(0, -2)}/${d}`)
+      : [w],
+  );
+  const manifests = new Map<string, { dir: string; deps: string[] }>();
+  for (const dir of dirs) {
+    if (!existsSync(fromRoot(dir, 'package.json'))) continue;
+    const pkg = JSON.parse(readText(dir, 'package.json')) as {
+      name: string;
+      dependencies?: Record<string, string>;
+      devDependencies?: Record<string, string>;
+    };
+    const deps = Object.keys({ ...pkg.dependencies, ...pkg.devDependencies });
+    manifests.set(pkg.name, { dir, deps: deps.filter((d) => d.startsWith('@pi/')) });
+  }
+  const seen = new Set<string>();
+  const visit = (name: string) => {
+    const m = manifests.get(name);
+    if (!m || seen.has(m.dir)) return;
+    seen.add(m.dir);
+    m.deps.forEach(visit);
+  };
+  roots.forEach(visit);
+  return seen;
+}
+
 const hasPython = onPath('python3');
 const helm: string | undefined = ensureHelm();
 
@@ -50,6 +81,13 @@ describe.skipIf(!hasPython)(`Tiltfile${hasPython ? '' : ' (skipped: no python3)'
     expect(steps[0]).toBe('fall_back_on');
     expect(steps).toContain('sync');
     expect(steps.at(-1)).toBe('run');
+  });
+
+  it.each(SERVICES)("sends %s's image build every workspace it depends on", (name) => {
+    const build = of('docker_build').find((c) => c.args[0] === `product-importer/${name}`);
+    const only = build!.kwargs.only as string[];
+    const roots = name === 'gateway' ? ['@pi/gateway', '@pi/web'] : [`@pi/${name}`];
+    for (const dir of workspaceClosure(roots)) expect(only, `${name} needs ${dir}`).toContain(dir);
   });
 
   it('deploys the chart with the dev values', () => {
