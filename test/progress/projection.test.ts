@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import type { ApiErrorBody, ImportDto, Page } from '@pi/api';
 import { createDb, sql } from '@pi/db';
-import { repoRoot } from '@pi/infra';
+import { repoRoot, waitFor } from '@pi/infra';
 import { startTestStack, type TestStack } from '@pi/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ImportEvents, getJson, waitForImport } from './support.js';
@@ -155,6 +155,33 @@ describe('progress projection', () => {
     expect(missing.body).toEqual({
       error: { code: 'not_found', message: `Import ${id} not found` },
     });
+  });
+
+  it('listens for changes again after PostgreSQL drops its connection', async () => {
+    const db = createDb({ url: stack.testEnv.databaseUrl, poolMax: 1 });
+    const listeners = async () =>
+      (
+        await sql<{ pid: number }>`select pid from pg_stat_activity
+          where application_name = 'gateway-progress-feed' and datname = current_database()`.execute(
+          db,
+        )
+      ).rows.map((r) => r.pid);
+    try {
+      const [pid] = await listeners();
+      expect(pid).toBeDefined();
+      await sql`select pg_terminate_backend(${pid})`.execute(db);
+      await waitFor(
+        'the gateway to listen on a new connection',
+        async () => {
+          const now = await listeners();
+          return now.length === 1 && now[0] !== pid;
+        },
+        15_000,
+      );
+    } finally {
+      await db.destroy();
+    }
+    expect((await fetch(`${stack.gatewayUrl}/readyz`)).status).toBe(200);
   });
 
   it('rebuild-projection drops the projection and replays the events to the same state', async () => {

@@ -35,16 +35,27 @@ export class ProgressFeed {
 
   async start(): Promise<void> {
     const client = await this.pool.connect();
+    let released = false;
+    const drop = (err: Error) => {
+      if (released) return;
+      released = true;
+      client.release(err);
+      if (this.client === client) this.client = undefined;
+    };
     client.on('notification', (n) => {
       if (n.payload) this.watchers.get(n.payload)?.forEach((w) => w.notify());
     });
     client.on('error', (err) => {
       this.logger.warn({ err }, 'progress notifications interrupted; reconnecting');
-      client.release(err);
-      this.client = undefined;
+      drop(err);
       this.scheduleReconnect();
     });
-    await client.query(`listen ${PROGRESS_CHANNEL}`);
+    try {
+      await client.query(`listen ${PROGRESS_CHANNEL}`);
+    } catch (err) {
+      drop(err as Error);
+      throw err;
+    }
     this.client = client;
   }
 
@@ -107,8 +118,10 @@ export class ProgressFeed {
   }
 
   private scheduleReconnect() {
-    if (this.closed) return;
+    // One attempt at a time: a failed LISTEN can both reject and emit 'error'.
+    if (this.closed || this.reconnectTimer) return;
     this.reconnectTimer = setTimeout(() => {
+      this.reconnectTimer = undefined;
       this.start().catch((err: Error) => {
         this.logger.warn({ err }, 'cannot listen for progress notifications yet');
         this.scheduleReconnect();

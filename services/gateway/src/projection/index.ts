@@ -10,8 +10,6 @@ import { ProjectionRepository } from './repository.js';
 import type { GatewayDatabase } from './tables.js';
 import { ProjectionWriter } from './writer.js';
 
-export { ImportQueries } from './queries.js';
-export { ProjectionRepository } from './repository.js';
 export type { GatewayDatabase } from './tables.js';
 
 interface ProjectionDeps {
