@@ -65,6 +65,31 @@ describe('import page (browser)', () => {
     expect(await page.getByTestId('count-inserted').textContent()).toContain('0');
   });
 
+  it('falls back to polling when the live stream is unavailable and still reaches done', async () => {
+    const { page } = ui;
+    let streamAttempts = 0;
+    const polls: string[] = [];
+    await page.route('**/api/imports/*/events', (route) => {
+      streamAttempts++;
+      return route.abort('connectionreset');
+    });
+    page.on('request', (req) => {
+      if (/\/api\/imports\/[^/]+$/.test(new URL(req.url()).pathname)) polls.push(req.url());
+    });
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'no-stream.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(productsCsv(500, 'POLL')),
+    });
+    const progress = page.getByTestId('import-progress');
+    await progress.getByRole('heading', { name: 'no-stream.csv' }).waitFor();
+    await progress.locator('.badge', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
+    expect(await page.getByTestId('count-inserted').textContent()).toContain('500');
+    expect(streamAttempts).toBeGreaterThan(0);
+    expect(polls.length).toBeGreaterThan(0);
+    await page.unroute('**/api/imports/*/events');
+  });
+
   it('shows why an import failed and offers a retry', async () => {
     const { page } = ui;
     await page.getByTestId('file-input').setInputFiles({
