@@ -3,8 +3,9 @@
  * table. Timings are figures to read and compare with the baseline of the same run, never asserts.
  */
 import { formatTable, type BenchRow, type BenchSuite } from './report.js';
+import { importSuite } from './suites/import.js';
 
-const SUITES: BenchSuite[] = [];
+const SUITES: BenchSuite[] = [importSuite];
 
 async function main() {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
