@@ -37,7 +37,7 @@ describe('Dockerfile', () => {
     expect(keywords('slim', 'RUN').join('\n')).toMatch(/npm prune --omit=dev/);
     // The runtime starts from the bare Node image and only copies the slimmed workspace in.
     expect(stages.find((s) => s.name === 'runtime')?.from).toBe('${NODE_IMAGE}');
-    expect(keywords('runtime', 'COPY')).toEqual(['--from=slim --chown=node:node /app /app']);
+    expect(keywords('runtime', 'COPY')).toEqual(['--from=slim /app /app']);
   });
 
   it("prunes with the repository's own turbo version", () => {
