@@ -259,6 +259,22 @@ describe('live progress', () => {
         bytesRead: bytes.length,
         totalBytes: bytes.length,
       });
+
+      // Commands are forwarded to ingest, its answers (and refusals) passed through.
+      const rejections = grpc.getRejections({ id });
+      const chunks: Buffer[] = [];
+      for await (const m of rejections as AsyncIterable<{ data: Buffer }>) chunks.push(m.data);
+      const csv = Buffer.concat(chunks).toString();
+      expect(csv.split('\n')[0]).toBe('line,reason,sku,name,description');
+      expect(csv).toContain(`up-${run}-bad`);
+      const refused = await unary((cb) => grpc.cancelImport({ id }, cb)).catch(
+        (e: ServiceError) => e,
+      );
+      expect((refused as ServiceError).code).toBe(status.FAILED_PRECONDITION);
+      const unknown = await unary((cb) => grpc.retryImport({ id: randomUUID() }, cb)).catch(
+        (e: ServiceError) => e,
+      );
+      expect((unknown as ServiceError).code).toBe(status.NOT_FOUND);
     });
 
     it('UploadCsv without a header message fails with INVALID_ARGUMENT from ingest', async () => {
