@@ -12,7 +12,6 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('import_id', 'text', (c) => c.primaryKey())
     .addColumn('filename', 'text', (c) => c.notNull())
     .addColumn('status', 'text', (c) => c.notNull())
-    .addColumn('retry_of', 'text')
     .addColumn('total_bytes', 'bigint', (c) => c.notNull())
     .addColumn('bytes_read', 'bigint', (c) => c.notNull())
     .addColumn('rows_read', 'bigint', (c) => c.notNull())

@@ -183,6 +183,16 @@ describe('progress fold: duplicates and order', () => {
     expect(i.rowsPerSecond).toBe(40); // 160 applied rows over the 4 s from start to the cancel
   });
 
+  it('keeps the stored size over the size hint, whichever arrives first', () => {
+    const hinted = ev(0, {
+      $case: 'importCreated',
+      value: { filename: 'f.csv', objectKey: 'k', totalBytes: 99_999, epoch: 1 },
+    });
+    expect(fold([hinted]).totalBytes).toBe(99_999);
+    expect(fold([hinted, started(1)]).totalBytes).toBe(10_000);
+    expect(fold([started(1), hinted]).totalBytes).toBe(10_000);
+  });
+
   it('an older progress report does not lower the counters', () => {
     const s = fold([
       created(0),

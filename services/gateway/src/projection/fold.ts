@@ -26,7 +26,6 @@ export interface ProgressState {
   /** Empty until `import.created` arrives (events may come out of order). */
   filename: string;
   status: ProgressStatus;
-  retryOf: string | null;
   totalBytes: number;
   bytesRead: number;
   /** Data rows read so far while splitting (valid and rejected). */
@@ -113,14 +112,13 @@ export function apply(state: ProgressState | undefined, event: ImportEvent): Pro
     .with({ $case: 'importCreated' }, ({ value }) => ({
       ...s,
       filename: value.filename,
-      retryOf: value.retryOf ?? null,
-      totalBytes: Math.max(s.totalBytes, value.totalBytes),
+      // Only a guess from the client; once `started` has given the stored size, that one stands.
+      totalBytes: s.startedAt ? s.totalBytes : value.totalBytes,
       createdAt: earliest(s.createdAt, at),
     }))
     .with({ $case: 'importStarted' }, ({ value }) => ({
       ...advance(s, 'parsing'),
-      // The stored size is exact; the size hint of `created` was only a guess.
-      totalBytes: value.totalBytes > 0 ? value.totalBytes : s.totalBytes,
+      totalBytes: value.totalBytes,
       startedAt: s.startedAt ? earliest(s.startedAt, at) : at,
     }))
     .with({ $case: 'importSplitProgress' }, ({ value }) => ({
@@ -172,7 +170,6 @@ function initial(event: ImportEvent): ProgressState {
     importId: event.aggregateId,
     filename: '',
     status: 'queued',
-    retryOf: null,
     totalBytes: 0,
     bytesRead: 0,
     rowsRead: 0,

@@ -8,7 +8,6 @@ export interface ImportProgressTable {
   import_id: string;
   filename: string;
   status: ProgressStatus;
-  retry_of: string | null;
   total_bytes: number;
   bytes_read: number;
   rows_read: number;
