@@ -119,6 +119,7 @@ describe.skipIf(!helm)(`Helm chart${skipReason}`, () => {
         'HorizontalPodAutoscaler',
         'PodDisruptionBudget',
         'ServiceMonitor',
+        'Ingress',
       ]) {
         expect(kinds, kind).toContain(kind);
       }
@@ -216,6 +217,25 @@ describe.skipIf(!helm)(`Helm chart${skipReason}`, () => {
       expect(env.CATALOG_GRPC_URL).toBe('dns:///pi-product-importer-catalog-headless:50060');
       expect(env.INGEST_GRPC_URL).toBe('pi-product-importer-ingest:50052');
       expect(env.WEBHOOKS_GRPC_URL).toBe('pi-product-importer-webhook-dispatcher:50053');
+    });
+
+    it("routes the Ingress host to the gateway's HTTP port", () => {
+      const [ingress, ...others] = byKind(objs, 'Ingress');
+      expect(others).toEqual([]);
+      const [rule] = ingress!.spec.rules;
+      expect(rule.host).toBe('importer.example.com');
+      expect(rule.http.paths[0].backend.service).toEqual({
+        name: 'pi-product-importer-gateway',
+        port: { name: 'http' },
+      });
+      const gatewayService = named(objs, 'Service', 'pi-product-importer-gateway');
+      expect(gatewayService.spec.ports.map((p: { name: string }) => p.name)).toContain('http');
+      expect(ingress!.spec.tls).toEqual([
+        { hosts: ['importer.example.com'], secretName: 'importer-tls' },
+      ]);
+      const noHost = helmRun(['template', 'pi', chart, ...dev, '--set', 'ingress.enabled=true']);
+      expect(noHost.status).not.toBe(0);
+      expect(noHost.stderr).toContain('ingress.host');
     });
 
     it('gives the gateway and ingest one upload limit', async () => {
