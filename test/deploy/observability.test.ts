@@ -1,7 +1,16 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { fromRoot, readText } from './helpers.js';
+import { parse } from 'yaml';
+import {
+  SERVICES,
+  fromRoot,
+  imageEnv,
+  parseDockerfile,
+  readText,
+  serviceConfig,
+  stageChain,
+} from './helpers.js';
 
 /** Metric names the code registers with prom-client (`name: 'x'` beside a Counter/Gauge/...). */
 function exportedMetrics(): Set<string> {
@@ -79,5 +88,47 @@ describe('Grafana dashboard', () => {
       .filter((name) => !external.test(name))
       .filter((name) => !section.includes(`\`${name}\``));
     expect(undocumented).toEqual([]);
+  });
+});
+
+describe('compose observability profile', () => {
+  const compose = parse(readText('docker-compose.yml'), { merge: true }) as {
+    services: Record<string, { profiles?: string[]; volumes?: string[]; command?: string[] }>;
+  };
+  const prometheus = parse(readText('deploy/prometheus/prometheus.yml')) as {
+    scrape_configs: {
+      job_name: string;
+      dns_sd_configs?: { names: string[]; port: number }[];
+      static_configs?: { targets: string[] }[];
+    }[];
+  };
+
+  it('is opt-in and mounts files that exist', () => {
+    for (const name of ['prometheus', 'grafana', 'nats-exporter']) {
+      const service = compose.services[name]!;
+      expect(service.profiles).toEqual(['observability']);
+      for (const volume of service.volumes ?? []) {
+        const [source] = volume.split(':');
+        expect(existsSync(fromRoot(source!)), volume).toBe(true);
+      }
+    }
+  });
+
+  it.each(SERVICES)('Prometheus scrapes every %s replica on its HTTP port', async (name) => {
+    const chain = stageChain(parseDockerfile(readText('Dockerfile')), name);
+    const config = (await serviceConfig(name))({
+      ...imageEnv(chain),
+      DATABASE_URL: 'postgres://u:p@db:5432/x',
+      S3_ENDPOINT: 'http://s3:9000',
+    });
+    const job = prometheus.scrape_configs.find((j) => j.job_name === name);
+    expect(job?.dns_sd_configs).toEqual([{ names: [name], type: 'A', port: config.httpPort }]);
+  });
+
+  it('exports JetStream consumer state for the consumer lag panel', () => {
+    const exporter = compose.services['nats-exporter']!;
+    expect(exporter.command).toEqual(expect.arrayContaining(['-jsz=all', 'http://nats:8222']));
+    const nats = prometheus.scrape_configs.find((j) => j.job_name === 'nats');
+    expect(nats?.static_configs?.[0]?.targets).toEqual(['nats-exporter:7777']);
   });
 });
