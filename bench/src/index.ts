@@ -4,8 +4,9 @@
  */
 import { formatTable, type BenchRow, type BenchSuite } from './report.js';
 import { importSuite } from './suites/import.js';
+import { webhooksSuite } from './suites/webhooks.js';
 
-const SUITES: BenchSuite[] = [importSuite];
+const SUITES: BenchSuite[] = [importSuite, webhooksSuite];
 
 async function main() {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));

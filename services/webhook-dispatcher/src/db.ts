@@ -35,7 +35,8 @@ export interface DeliveriesTable {
 export type AttemptOutcome = 'succeeded' | 'failed' | 'exhausted';
 
 export interface DeliveryAttemptsTable {
-  id: Generated<string>;
+  /** bigint; @pi/db reads int8 as a JS number. */
+  id: Generated<number>;
   delivery_id: string;
   webhook_id: string;
   attempt: number;

@@ -44,7 +44,7 @@ runMain(NAME, {
       timeoutMs: config.WEBHOOK_TIMEOUT,
     });
     const attempter = new DeliveryAttempter({
-      repos,
+      deliveries: repos.deliveries,
       sender,
       schedule: config.WEBHOOK_RETRY_SCHEDULE,
       metrics,

@@ -36,7 +36,7 @@ function toWebhook(row: WebhookRow, withSecret = false): Webhook {
 
 function toLoggedAttempt(a: LoggedAttempt): DeliveryAttempt {
   return {
-    id: a.id,
+    id: String(a.id),
     webhookId: a.webhook_id,
     deliveryId: a.delivery_id,
     eventId: a.event_id,

@@ -123,34 +123,57 @@ export class DeliveriesRepository {
       .executeTakeFirst();
   }
 
-  /** Moves a delivery to its state after an attempt; false when it no longer exists. */
-  async settle(
-    id: string,
-    next: { state: DeliveryState; attempts: number; nextAttemptAt: Date | null },
-  ): Promise<boolean> {
-    const r = await this.db
-      .updateTable('webhook_deliveries')
-      .set({
-        state: next.state,
-        attempts: next.attempts,
-        next_attempt_at: next.nextAttemptAt,
-        updated_at: sql<Date>`now()`,
-      })
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return r.numUpdatedRows > 0n;
-  }
-
-  insertAttempt(attempt: Insertable<DeliveryAttemptsTable>): Promise<AttemptRow> {
-    return this.db
-      .insertInto('webhook_delivery_attempts')
-      .values(attempt)
-      .returningAll()
-      .executeTakeFirstOrThrow();
+  /**
+   * Records an attempt in one statement: the delivery's next state, the attempt row and the
+   * webhook's health. Returns the attempt, or undefined when the delivery no longer exists (its
+   * webhook was deleted mid-request). Health is left alone when it would only move
+   * `last_delivery_at` by under a second, so a busy webhook's row is not a point of contention.
+   * The commit is asynchronous: a PostgreSQL crash can lose the last few records, and then the
+   * delivery is simply sent again when its lease ends (receivers dedupe on webhook-id).
+   */
+  async recordAttempt(
+    attempt: Insertable<DeliveryAttemptsTable>,
+    next: { state: DeliveryState; disableWebhook: boolean },
+  ): Promise<AttemptRow | undefined> {
+    const a = attempt;
+    const succeeded = next.state === 'succeeded';
+    const { rows } = await sql<AttemptRow>`
+        with settled as (
+          update webhook_deliveries
+          set state = ${next.state}, attempts = ${a.attempt},
+              next_attempt_at = ${a.next_attempt_at ?? null}, updated_at = now()
+          where id = ${a.delivery_id}
+          returning id, webhook_id
+        ), health as (
+          update webhooks w
+          set last_status_code = ${a.status_code ?? null},
+              last_delivery_at = now(),
+              consecutive_failures = case when ${succeeded} then 0
+                                          else w.consecutive_failures + 1 end,
+              enabled = w.enabled and not ${next.disableWebhook},
+              updated_at = case when ${next.disableWebhook} then now() else w.updated_at end
+          from settled
+          where w.id = settled.webhook_id
+            and (not ${succeeded} or ${next.disableWebhook} or w.consecutive_failures <> 0
+                 or w.last_status_code is distinct from ${a.status_code ?? null}::int
+                 or w.last_delivery_at is null
+                 or w.last_delivery_at < now() - interval '1 second')
+        )
+        insert into webhook_delivery_attempts
+          (delivery_id, webhook_id, attempt, outcome, status_code, duration_ms, error,
+           response_excerpt, next_attempt_at)
+        select id, webhook_id, ${a.attempt}::int, ${a.outcome}::text, ${a.status_code ?? null}::int,
+               ${a.duration_ms}::int, ${a.error ?? null}::text, ${a.response_excerpt ?? null}::text,
+               ${a.next_attempt_at ?? null}::timestamptz
+        -- Applies to this statement's own transaction, so there is no BEGIN/COMMIT round trip.
+        from settled, (select set_config('synchronous_commit', 'off', true)) as async_commit
+        returning *
+      `.execute(this.db);
+    return rows[0];
   }
 
   /** The log of one webhook, newest first; `before` is the id of the last row of the previous page. */
-  listAttempts(webhookId: string, limit: number, before?: string): Promise<LoggedAttempt[]> {
+  listAttempts(webhookId: string, limit: number, before?: number): Promise<LoggedAttempt[]> {
     let q = this.db
       .selectFrom('webhook_delivery_attempts as a')
       .innerJoin('webhook_deliveries as d', 'd.id', 'a.delivery_id')

@@ -32,21 +32,4 @@ export class WebhooksRepository {
     const r = await this.db.deleteFrom('webhooks').where('id', '=', id).executeTakeFirst();
     return r.numDeletedRows > 0n;
   }
-
-  /** Health after an attempt: last status and time; failures in a row reset by a success. */
-  async recordHealth(
-    id: string,
-    result: { statusCode: number | null; succeeded: boolean; disable: boolean },
-  ): Promise<void> {
-    await this.db
-      .updateTable('webhooks')
-      .set((eb) => ({
-        last_status_code: result.statusCode,
-        last_delivery_at: sql<Date>`now()`,
-        consecutive_failures: result.succeeded ? 0 : eb('consecutive_failures', '+', 1),
-        ...(result.disable ? { enabled: false, updated_at: sql<Date>`now()` } : {}),
-      }))
-      .where('id', '=', id)
-      .execute();
-  }
 }

@@ -2,7 +2,7 @@ import type { AttemptOutcome, DeliveryState } from '../db.js';
 import { nextRetryDelay, verdictOf } from '../domain/retry.js';
 import type { SendResult, WebhookSender } from '../delivery/sender.js';
 import type { DispatcherMetrics } from '../metrics.js';
-import type { DueDelivery, LoggedAttempt, Repositories } from '../repositories/index.js';
+import type { DeliveriesRepository, DueDelivery, LoggedAttempt } from '../repositories/index.js';
 
 /**
  * `scheduled` attempts follow the retry schedule; a `manual` redelivery is one extra try that
@@ -20,7 +20,7 @@ const OUTCOME_OF: Record<DeliveryState, AttemptOutcome> = {
 export class DeliveryAttempter {
   constructor(
     private readonly deps: {
-      repos: Repositories;
+      deliveries: DeliveriesRepository;
       sender: WebhookSender;
       schedule: readonly number[];
       metrics: DispatcherMetrics;
@@ -44,12 +44,8 @@ export class DeliveryAttempter {
         ? 'The endpoint answered 410 Gone; the webhook was disabled'
         : result.error;
 
-    const logged = await this.deps.repos.transaction(async (tx) => {
-      // The webhook (and its deliveries) may have been deleted while the request was in flight.
-      if (!(await tx.deliveries.settle(d.id, { state, attempts: attempt, nextAttemptAt }))) {
-        return null;
-      }
-      const row = await tx.deliveries.insertAttempt({
+    const logged = await this.deps.deliveries.recordAttempt(
+      {
         delivery_id: d.id,
         webhook_id: d.webhook_id,
         attempt,
@@ -59,14 +55,9 @@ export class DeliveryAttempter {
         error,
         response_excerpt: result.responseExcerpt,
         next_attempt_at: nextAttemptAt,
-      });
-      await tx.webhooks.recordHealth(d.webhook_id, {
-        statusCode: result.statusCode,
-        succeeded: verdict === 'success',
-        disable: verdict === 'gone',
-      });
-      return row;
-    });
+      },
+      { state, disableWebhook: verdict === 'gone' },
+    );
     this.deps.metrics.attempts.inc({ result: outcome });
     this.deps.metrics.attemptDuration.observe({ result: outcome }, result.durationMs / 1000);
     if (!logged) return null;

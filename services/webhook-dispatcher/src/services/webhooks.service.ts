@@ -146,15 +146,15 @@ export class WebhooksService {
     if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE) {
       throw invalid(`limit must be a whole number from 1 to ${MAX_PAGE}`, { field: 'limit' });
     }
-    if (page.cursor && !/^\d{1,18}$/.test(page.cursor)) {
+    if (page.cursor && !/^\d{1,15}$/.test(page.cursor)) {
       throw invalid('cursor is not one this API returned', { field: 'cursor' });
     }
-    const items = await this.deps.repos.deliveries.listAttempts(
-      id,
-      limit,
-      page.cursor || undefined,
-    );
-    return { items, nextCursor: items.length === limit ? items[items.length - 1]!.id : null };
+    const before = page.cursor ? Number(page.cursor) : undefined;
+    const items = await this.deps.repos.deliveries.listAttempts(id, limit, before);
+    return {
+      items,
+      nextCursor: items.length === limit ? String(items[items.length - 1]!.id) : null,
+    };
   }
 
   /** Sends a finished (delivered or exhausted) delivery once more, now. */
