@@ -2,15 +2,12 @@ import { jetstream, jetstreamManager } from '@nats-io/jetstream';
 import { parse } from 'csv-parse/sync';
 import type { ImportDto } from '@pi/api';
 import { ImportChunk } from '@pi/proto';
-import type { Kysely } from '@pi/db';
-import { startTestStack, type TestStack } from '@pi/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  ImportEventLog,
   productsWithPrefix,
   sequentialReference,
   startImport,
-  testDb,
+  useImportStack,
   toCsv,
   uploadCsv,
   type RawRow,
@@ -45,40 +42,26 @@ function trickyFile(prefix: string, rows = 300) {
 }
 
 describe('import pipeline: REST upload → ingest → chunks → catalog workers', () => {
-  let stack: TestStack;
-  let events: ImportEventLog;
-  let db: Kysely<unknown>;
-
-  beforeAll(async () => {
-    stack = await startTestStack({
-      catalogReplicas: 2,
-      env: { CHUNK_MAX_ROWS: '7', MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES) },
-    });
-    events = await ImportEventLog.open(stack);
-    db = testDb(stack);
-  });
-
-  afterAll(async () => {
-    await events?.close();
-    await db?.destroy();
-    await stack?.stop();
+  const ctx = useImportStack({
+    CHUNK_MAX_ROWS: '7',
+    MAX_UPLOAD_BYTES: String(MAX_UPLOAD_BYTES),
   });
 
   const getImport = async (id: string) =>
-    (await (await fetch(`${stack.gatewayUrl}/api/imports/${id}`)).json()) as ImportDto;
+    (await (await fetch(`${ctx.stack.gatewayUrl}/api/imports/${id}`)).json()) as ImportDto;
 
   it('imports the tricky file with 2 workers exactly like a sequential reference', async () => {
     const file = trickyFile('tricky');
-    const accepted = await startImport(stack, toCsv(file.header, file.rows));
+    const accepted = await startImport(ctx.stack, toCsv(file.header, file.rows));
     expect(accepted).toMatchObject({ status: 'queued', filename: 'test.csv' });
 
-    const outcome = await events.outcome(accepted.id);
+    const outcome = await ctx.events.outcome(accepted.id);
     expect(outcome.type).toBe('import.completed');
     const { state, counts } = sequentialReference([file]);
     expect(outcome.payload?.value).toEqual(counts[0]!.totals);
-    expect(await productsWithPrefix(db, 'tricky')).toEqual(state);
+    expect(await productsWithPrefix(ctx.db, 'tricky')).toEqual(state);
 
-    const finished = events.of(accepted.id, 'import.split_finished')[0]!.payload!.value;
+    const finished = ctx.events.of(accepted.id, 'import.split_finished')[0]!.payload!.value;
     expect(finished).toMatchObject({
       totalRows: 300,
       rejected: counts[0]!.totals.rejected,
@@ -105,7 +88,7 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
   });
 
   it('downloads the rejected rows as CSV: line, reason, then the original fields', async () => {
-    const res = await fetch(`${stack.gatewayUrl}/api/imports/${tricky.id}/rejections`);
+    const res = await fetch(`${ctx.stack.gatewayUrl}/api/imports/${tricky.id}/rejections`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/csv/);
     expect(res.headers.get('content-disposition')).toMatch(/^attachment; filename="?rejections-/);
@@ -126,8 +109,8 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
   });
 
   it('counts a chunk delivered twice once and does not write it again', async () => {
-    const before = await productsWithPrefix(db, 'tricky');
-    const js = jetstream(events.nc);
+    const before = await productsWithPrefix(ctx.db, 'tricky');
+    const js = jetstream(ctx.events.nc);
     const duplicate: ImportChunk = {
       importId: tricky.id,
       seq: 0,
@@ -138,16 +121,16 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
     };
     // A new message id: JetStream's dedupe must not be what saves us, the catalog's bookkeeping must.
     await js.publish(
-      `${stack.testEnv.prefix}.chunks.${tricky.id}`,
+      `${ctx.stack.testEnv.prefix}.chunks.${tricky.id}`,
       ImportChunk.encode(duplicate).finish(),
       {
         msgID: `${tricky.id}:0:again`,
       },
     );
     await waitChunksDrained();
-    expect(await productsWithPrefix(db, 'tricky')).toEqual(before);
+    expect(await productsWithPrefix(ctx.db, 'tricky')).toEqual(before);
     expect(await waitForStatus(tricky.id, 'completed')).toMatchObject(tricky.reference.totals);
-    expect(events.of(tricky.id, 'import.completed').map((e) => e.id)).toEqual([
+    expect(ctx.events.of(tricky.id, 'import.completed').map((e) => e.id)).toEqual([
       `${tricky.id}:completed`,
     ]);
   });
@@ -155,12 +138,12 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
   it('two imports of overlapping SKUs back to back: the later one wins', async () => {
     const first = overlapFile('ovl', 0, 'first');
     const second = overlapFile('OVL', 60, 'second');
-    const a = await startImport(stack, toCsv(first.header, first.rows, '\n', false));
-    const b = await startImport(stack, toCsv(second.header, second.rows));
-    const [oa, ob] = await Promise.all([events.outcome(a.id), events.outcome(b.id)]);
+    const a = await startImport(ctx.stack, toCsv(first.header, first.rows, '\n', false));
+    const b = await startImport(ctx.stack, toCsv(second.header, second.rows));
+    const [oa, ob] = await Promise.all([ctx.events.outcome(a.id), ctx.events.outcome(b.id)]);
     expect([oa.type, ob.type]).toEqual(['import.completed', 'import.completed']);
     const { state } = sequentialReference([first, second]);
-    expect(await productsWithPrefix(db, 'ovl')).toEqual(state);
+    expect(await productsWithPrefix(ctx.db, 'ovl')).toEqual(state);
     // Which import inserted a shared SKU depends on timing; together they inserted each SKU once.
     const totals = [oa, ob].map((e) => e.payload!.value as { inserted: number; updated: number });
     expect(totals[0]!.inserted + totals[1]!.inserted).toBe(state.size);
@@ -170,18 +153,18 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
 
   it('cancels a running import, then retries it from the stored file', async () => {
     const file = overlapFile('cancel', 0, 'c', 3000);
-    const accepted = await startImport(stack, toCsv(file.header, file.rows));
-    const cancel = await fetch(`${stack.gatewayUrl}/api/imports/${accepted.id}/cancel`, {
+    const accepted = await startImport(ctx.stack, toCsv(file.header, file.rows));
+    const cancel = await fetch(`${ctx.stack.gatewayUrl}/api/imports/${accepted.id}/cancel`, {
       method: 'POST',
     });
     expect(cancel.status).toBe(200);
     expect(await cancel.json()).toMatchObject({ id: accepted.id, status: 'cancelled' });
-    expect((await events.outcome(accepted.id)).type).toBe('import.cancelled');
+    expect((await ctx.events.outcome(accepted.id)).type).toBe('import.cancelled');
     await waitChunksDrained();
-    const partial = await productsWithPrefix(db, 'cancel');
+    const partial = await productsWithPrefix(ctx.db, 'cancel');
     expect(partial.size).toBeLessThan(file.rows.length);
 
-    const again = await fetch(`${stack.gatewayUrl}/api/imports/${accepted.id}/cancel`, {
+    const again = await fetch(`${ctx.stack.gatewayUrl}/api/imports/${accepted.id}/cancel`, {
       method: 'POST',
     });
     expect(again.status).toBe(409);
@@ -189,28 +172,28 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
       error: { code: 'failed_precondition', message: 'The import has already been cancelled' },
     });
 
-    const retry = await fetch(`${stack.gatewayUrl}/api/imports/${accepted.id}/retry`, {
+    const retry = await fetch(`${ctx.stack.gatewayUrl}/api/imports/${accepted.id}/retry`, {
       method: 'POST',
     });
     expect(retry.status).toBe(202);
     const retried = (await retry.json()) as ImportDto;
     expect(retried.id).not.toBe(accepted.id);
-    expect((await events.outcome(retried.id)).type).toBe('import.completed');
-    expect(events.of(retried.id, 'import.created')[0]!.payload!.value).toMatchObject({
+    expect((await ctx.events.outcome(retried.id)).type).toBe('import.completed');
+    expect(ctx.events.of(retried.id, 'import.created')[0]!.payload!.value).toMatchObject({
       retryOf: accepted.id,
     });
-    expect(await productsWithPrefix(db, 'cancel')).toEqual(sequentialReference([file]).state);
+    expect(await productsWithPrefix(ctx.db, 'cancel')).toEqual(sequentialReference([file]).state);
   });
 
   it('fails a file without the required columns at once, writing nothing', async () => {
-    const accepted = await startImport(stack, 'SKU,description\r\nhdr-1,no name column\r\n');
-    const outcome = await events.outcome(accepted.id);
+    const accepted = await startImport(ctx.stack, 'SKU,description\r\nhdr-1,no name column\r\n');
+    const outcome = await ctx.events.outcome(accepted.id);
     expect(outcome.type).toBe('import.failed');
     expect(outcome.payload!.value).toEqual({
       reason: 'The header row lacks the required column name (found: SKU, description)',
     });
-    expect(events.of(accepted.id, 'import.split_finished')).toEqual([]);
-    expect(await productsWithPrefix(db, 'hdr')).toEqual(new Map());
+    expect(ctx.events.of(accepted.id, 'import.split_finished')).toEqual([]);
+    expect(await productsWithPrefix(ctx.db, 'hdr')).toEqual(new Map());
     expect(await waitForStatus(accepted.id, 'failed')).toMatchObject({
       error: 'The header row lacks the required column name (found: SKU, description)',
     });
@@ -218,8 +201,8 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
 
   it('fails a binary file as not a UTF-8 CSV file', async () => {
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0xff]);
-    const accepted = await startImport(stack, png);
-    const outcome = await events.outcome(accepted.id);
+    const accepted = await startImport(ctx.stack, png);
+    const outcome = await ctx.events.outcome(accepted.id);
     expect(outcome.payload!.value).toEqual({
       reason: expect.stringMatching(/^This is not a UTF-8 CSV file: /),
     });
@@ -227,7 +210,7 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
 
   it('answers 400 for an empty file and creates no import', async () => {
     for (const multipart of [true, false]) {
-      const res = await uploadCsv(stack, '', { multipart });
+      const res = await uploadCsv(ctx.stack, '', { multipart });
       expect(res.status).toBe(400);
       expect(await res.json()).toEqual({
         error: { code: 'invalid_argument', message: 'The file is empty' },
@@ -238,7 +221,7 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
   it('answers 413 for a file over MAX_UPLOAD_BYTES, streamed or declared', async () => {
     const big = `sku,name\n${'x,y\n'.repeat(MAX_UPLOAD_BYTES / 4 + 10)}`;
     for (const multipart of [true, false]) {
-      const res = await uploadCsv(stack, big, { multipart });
+      const res = await uploadCsv(ctx.stack, big, { multipart });
       expect(res.status).toBe(413);
       expect(await res.json()).toEqual({
         error: {
@@ -253,7 +236,7 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
   it('answers 400 for a wrong multipart field and 415 for a wrong content type', async () => {
     const form = new FormData();
     form.append('upload', new Blob(['sku,name\n']), 'x.csv');
-    const wrongField = await fetch(`${stack.gatewayUrl}/api/imports`, {
+    const wrongField = await fetch(`${ctx.stack.gatewayUrl}/api/imports`, {
       method: 'POST',
       body: form,
     });
@@ -264,7 +247,7 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
         message: 'The file must be sent in the multipart field "file", not "upload"',
       },
     });
-    const json = await uploadCsv(stack, '{}', {
+    const json = await uploadCsv(ctx.stack, '{}', {
       multipart: false,
       contentType: 'application/json',
     });
@@ -277,14 +260,14 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
   it('answers 404 for commands on an unknown import', async () => {
     for (const path of ['cancel', 'retry']) {
       const res = await fetch(
-        `${stack.gatewayUrl}/api/imports/00000000-0000-4000-8000-000000000000/${path}`,
+        `${ctx.stack.gatewayUrl}/api/imports/00000000-0000-4000-8000-000000000000/${path}`,
         {
           method: 'POST',
         },
       );
       expect(res.status).toBe(404);
     }
-    const res = await fetch(`${stack.gatewayUrl}/api/imports/not-a-uuid/rejections`);
+    const res = await fetch(`${ctx.stack.gatewayUrl}/api/imports/not-a-uuid/rejections`);
     expect(res.status).toBe(404);
     expect(await res.json()).toEqual({
       error: { code: 'not_found', message: 'No import with id not-a-uuid' },
@@ -303,8 +286,8 @@ describe('import pipeline: REST upload → ingest → chunks → catalog workers
 
   /** Waits until the catalog workers have taken and acknowledged every chunk. */
   async function waitChunksDrained() {
-    const jsm = await jetstreamManager(events.nc);
-    const stream = `${stack.testEnv.prefix.toUpperCase()}_CHUNKS`;
+    const jsm = await jetstreamManager(ctx.events.nc);
+    const stream = `${ctx.stack.testEnv.prefix.toUpperCase()}_CHUNKS`;
     for (let i = 0; i < 600; i++) {
       const info = await jsm.consumers.info(stream, 'catalog-workers');
       if (info.num_pending === 0 && info.num_ack_pending === 0) return;

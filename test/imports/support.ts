@@ -4,7 +4,8 @@ import { createLogger } from '@pi/logger';
 import { connectNats, type NatsConnection } from '@pi/messaging';
 import type { EventEnvelope } from '@pi/proto';
 import type { ImportDto } from '@pi/api';
-import type { TestStack } from '@pi/testing';
+import { startTestStack, type TestStack } from '@pi/testing';
+import { afterAll, beforeAll } from 'vitest';
 
 /** One data row as written in a test file: raw field texts, quoted when needed. */
 export type RawRow = string[];
@@ -177,5 +178,25 @@ export async function startImport(stack: TestStack, body: string | Buffer): Prom
   return dto;
 }
 
-export const testDb = (stack: TestStack) =>
-  createDb<unknown>({ url: stack.testEnv.databaseUrl, poolMax: 2 });
+export interface ImportTestContext {
+  stack: TestStack;
+  events: ImportEventLog;
+  /** The test's own database: products are read straight from it to compare with a reference. */
+  db: Kysely<unknown>;
+}
+
+/** Starts the stack (2 catalog workers) for a test file, with an event log and a database handle. */
+export function useImportStack(env: Record<string, string>): ImportTestContext {
+  const ctx = {} as ImportTestContext;
+  beforeAll(async () => {
+    ctx.stack = await startTestStack({ catalogReplicas: 2, env });
+    ctx.events = await ImportEventLog.open(ctx.stack);
+    ctx.db = createDb<unknown>({ url: ctx.stack.testEnv.databaseUrl, poolMax: 2 });
+  });
+  afterAll(async () => {
+    await ctx.events?.close();
+    await ctx.db?.destroy();
+    await ctx.stack?.stop();
+  });
+  return ctx;
+}
