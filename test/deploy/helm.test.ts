@@ -1,7 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 // @ts-expect-error -- plain ESM script without type declarations
-import { ensureHelm } from '../../deploy/tools/helm.mjs';
+import { ensureHelm, layerZipPath, readZipEntry } from '../../deploy/tools/helm.mjs';
 import {
   SERVICES,
   fromRoot,
@@ -318,5 +319,17 @@ describe.skipIf(!helm)(`Helm chart${skipReason}`, () => {
       expect(byKind(objs, 'HorizontalPodAutoscaler')).toEqual([]);
       expect(named(objs, 'Deployment', 'pi-product-importer-catalog').spec.replicas).toBe(2);
     });
+  });
+});
+
+describe.skipIf(!layerZipPath())('helm extraction from the kubectl layer', () => {
+  it('reads a named entry and says clearly when the archive is wrong', () => {
+    const zip = readFileSync(layerZipPath());
+    // An ELF executable: the same bytes ensureHelm() writes and runs.
+    expect(readZipEntry(zip, 'helm/helm').subarray(0, 4)).toEqual(Buffer.from('\x7fELF', 'latin1'));
+    expect(() => readZipEntry(zip, 'helm/missing')).toThrow('helm/missing is not in the archive');
+    expect(() => readZipEntry(Buffer.from('not a zip at all'), 'helm/helm')).toThrow(
+      'not a zip archive',
+    );
   });
 });
