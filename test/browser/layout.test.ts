@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestStack, type TestStack } from '@pi/testing';
+import { importThroughApi, productsCsv } from './api.js';
 import { openDashboard, type Dashboard } from './browser.js';
 
 /** The shell every page shares: navigation, keyboard access and the phone layout. */
@@ -9,6 +10,8 @@ describe('dashboard layout (browser)', () => {
 
   beforeAll(async () => {
     stack = await startTestStack({ catalogReplicas: 1 });
+    // A filled table is the widest thing a phone has to show.
+    await importThroughApi(stack.gatewayUrl, productsCsv(30));
     ui = await openDashboard(stack.gatewayUrl, 'layout');
   });
 
@@ -53,7 +56,9 @@ describe('dashboard layout (browser)', () => {
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
       expect(overflow, path).toBeLessThanOrEqual(0);
-      await ui.shot(`phone${path === '/' ? '-import' : path.replace('/', '-')}`);
+      await ui.shot(`phone${path === '/' ? '-import' : path.replace('/', '-')}`, {
+        fullPage: false,
+      });
     }
   });
 });
