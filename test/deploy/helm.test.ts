@@ -139,6 +139,9 @@ describe.skipIf(!helm)(`Helm chart${skipReason}`, () => {
 
       const config = (await serviceConfig(name))(containerEnv(objs, container));
       expect(loopbackValues(config), 'addresses left at their npm start defaults').toEqual([]);
+      // A service's own env entries must be variables it reads (a typo would be ignored silently).
+      const own = (container.env as { name: string }[]).map((e) => e.name);
+      expect(own.filter((v) => !(v in config))).toEqual([]);
       const port = (portName: string) =>
         container.ports.find((p: { name: string }) => p.name === portName).containerPort;
       expect(port('http')).toBe(config.httpPort);
