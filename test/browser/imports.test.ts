@@ -90,6 +90,36 @@ describe('import page (browser)', () => {
     await page.unroute('**/api/imports/*/events');
   });
 
+  it('shows the followed import in the status strip on every page', async () => {
+    const { page } = ui;
+    // Holding the live stream keeps the dashboard's view of the import at "running".
+    await page.route('**/api/imports/*/events', () => undefined);
+    await page.getByTestId('file-input').setInputFiles({
+      name: 'strip.csv',
+      mimeType: 'text/csv',
+      buffer: Buffer.from(productsCsv(5, 'STRIP')),
+    });
+    const strip = page.getByTestId('status-strip');
+    await strip.getByText('strip.csv').waitFor();
+    await page
+      .getByRole('navigation', { name: 'Main' })
+      .getByRole('link', { name: 'Webhooks' })
+      .click();
+    await page.waitForURL('**/webhooks');
+    expect(await strip.textContent()).toContain('strip.csv');
+    await strip.getByRole('link', { name: 'View import' }).click();
+    await page.waitForURL(/\/$/);
+    await page.getByTestId('import-progress').getByRole('heading', { name: 'strip.csv' }).waitFor();
+    await page.unrouteAll({ behavior: 'ignoreErrors' });
+    // After a reload the dashboard asks the server again: by now the import has finished.
+    await page.reload();
+    await page
+      .getByTestId('import-history')
+      .getByRole('row', { name: /strip\.csv.*Done/ })
+      .waitFor();
+    expect(await strip.count()).toBe(0);
+  });
+
   it('shows why an import failed and offers a retry', async () => {
     const { page } = ui;
     await page.getByTestId('file-input').setInputFiles({
