@@ -177,6 +177,26 @@ describe('webhook delivery', () => {
     });
   });
 
+  it('delivers import.completed with the counts of a real CSV import', async () => {
+    const { receiver } = await receiverWithWebhook(['import.completed', 'import.failed']);
+    const csv = 'sku,name\nCSV-1,First\ncsv-2,Second\nCSV-1,First again\n,nameless\n';
+    const res = await fetch(`${stack.gatewayUrl}/api/imports?filename=hooks.csv`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv' },
+      body: csv,
+    });
+    expect(res.status).toBe(202);
+    const { id } = (await res.json()) as { id: string };
+    const got = await eventually('the import.completed delivery', () => receiver.received[0]);
+    expect(got.payload).toMatchObject({
+      type: 'import.completed',
+      data: { totalRows: 4, inserted: 2, updated: 1, rejected: 1 },
+    });
+    expect(got.headers['webhook-id']).toEqual(expect.any(String));
+    const attempt = (await log((await api.get('/api/webhooks')).body[0].id)).items[0];
+    expect(attempt.eventId).toBe(`${id}:completed`);
+  });
+
   it('retries 500, 500, 200: three attempts logged, delivered once', async () => {
     const { receiver, webhook } = await receiverWithWebhook(['product.deleted']);
     receiver.reply = (n) => ({ status: n < 3 ? 500 : 200 });
@@ -266,6 +286,12 @@ describe('webhook delivery', () => {
       2_900,
     );
 
+    const queued = await api.post(
+      `/api/webhooks/${webhook.id}/deliveries/${first.deliveryId}/redeliver`,
+    );
+    expect(queued.status).toBe(409);
+    expect(queued.body.error.message).toMatch(/still queued/);
+
     const dispatcher = stack.processes.find((p) => p.name === 'webhook-dispatcher')!;
     await dispatcher.stop('SIGKILL');
     expect(receiver.received).toHaveLength(1);
@@ -273,6 +299,11 @@ describe('webhook delivery', () => {
     await waitReady(restarted, stack.logDir);
 
     await eventually('the retry after the restart', () => receiver.received.length === 2);
+    // The gateway's channel reconnects with backoff after the outage.
+    await eventually(
+      'the gateway to reach the dispatcher again',
+      async () => (await api.get('/api/webhooks')).status === 200,
+    );
     const items = (await log(webhook.id)).items;
     expect(items[0]).toMatchObject({ attempt: 2, status: 'succeeded', statusCode: 200 });
   });
