@@ -35,7 +35,15 @@ export interface ProductTombstonesTable {
 /** Searchable text of a product, maintained off the write path (see SearchIndexer). */
 export interface ProductSearchTable {
   product_id: string;
-  doc: string;
+  sku: string;
+  name: string;
+  description: string;
+  active: boolean;
+}
+
+/** Appended by triggers on every statement inserting or deleting products; their sum is the count. */
+export interface ProductCountDeltasTable {
+  delta: number;
 }
 
 /** Products written since the indexer last folded them into product_search (filled by a trigger). */
@@ -61,4 +69,5 @@ export interface CatalogDatabase {
   product_search: ProductSearchTable;
   search_backlog: SearchBacklogTable;
   outbox: OutboxTable;
+  product_count_deltas: ProductCountDeltasTable;
 }

@@ -25,8 +25,9 @@ export function cleanFilter(filter: ProductFilter): ProductFilter {
   return out;
 }
 
-export const isUnfiltered = (f: ProductFilter) =>
-  f.active === undefined && TEXT_FILTERS.every((k) => f[k] === undefined);
+export const hasText = (f: ProductFilter) => TEXT_FILTERS.some((k) => f[k] !== undefined);
+
+export const isUnfiltered = (f: ProductFilter) => f.active === undefined && !hasText(f);
 
 /** `0`/absent means the default; anything outside 1..MAX_LIMIT is refused. */
 export function cleanLimit(limit: number | undefined): number {

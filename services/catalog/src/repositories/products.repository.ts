@@ -1,7 +1,7 @@
 import { sql, type Kysely, type Selectable } from '@pi/db';
-import type { ExpressionBuilder, SelectQueryBuilder } from 'kysely';
+import type { RawBuilder, SelectQueryBuilder, SqlBool } from 'kysely';
 import type { CatalogDatabase, ProductsTable } from '../db.js';
-import { containsPattern, type ProductFilter } from '../domain/product-query.js';
+import { containsPattern, hasText, type ProductFilter } from '../domain/product-query.js';
 
 export type ProductRow = Pick<
   Selectable<ProductsTable>,
@@ -143,78 +143,134 @@ export class ProductsRepository {
       .execute();
   }
 
-  /** One page, newest first, after the cursor's id. */
-  list(filter: ProductFilter, afterId: string | undefined, limit: number): Promise<ProductRow[]> {
-    let query = filtered(this.db.selectFrom('products as p').select(COLUMNS), filter);
+  /**
+   * One page, newest first, after the cursor's id. `indexed`: product_search is caught up, so a
+   * text search runs on it alone and only the page's rows are read from products.
+   */
+  list(
+    filter: ProductFilter,
+    afterId: string | undefined,
+    limit: number,
+    indexed: boolean,
+  ): Promise<ProductRow[]> {
+    const products = this.db.selectFrom('products as p').select(COLUMNS);
+    if (indexed && hasText(filter)) {
+      let matches = this.searchMatches(filter);
+      if (afterId !== undefined) matches = matches.where('s.product_id', '<', afterId);
+      const page = matches.orderBy('s.product_id', 'desc').limit(limit);
+      return products.where('p.id', 'in', page).orderBy('p.id', 'desc').execute();
+    }
+    let query = filtered(products, filter);
     if (afterId !== undefined) query = query.where('p.id', '<', afterId);
     return query.orderBy('p.id', 'desc').limit(limit).execute();
   }
 
-  /** Exact number of matching products, counting at most `bound` (undefined = no bound). */
-  async count(filter: ProductFilter, bound?: number): Promise<number> {
-    const matching = filtered(
-      this.db.selectFrom('products as p').select(sql.lit(1).as('one')),
-      filter,
-    );
+  /** Number of matching products, counting at most `bound`. */
+  async count(filter: ProductFilter, bound: number, indexed: boolean): Promise<number> {
+    const matching =
+      indexed && hasText(filter)
+        ? this.searchMatches(filter).limit(bound)
+        : filtered(this.db.selectFrom('products as p').select('p.id'), filter).limit(bound);
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*) as n from (${matching}) as m`.execute(this.db);
+    return Number(rows[0]!.n);
+  }
+
+  /** Exact number of products, from the deltas the insert and delete triggers append. */
+  async countAll(): Promise<number> {
     const { n } = await this.db
-      .selectFrom((bound === undefined ? matching : matching.limit(bound)).as('m'))
-      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .selectFrom('product_count_deltas')
+      .select((eb) => eb.fn.coalesce(eb.fn.sum<number>('delta'), sql.lit(0)).as('n'))
       .executeTakeFirstOrThrow();
     return Number(n);
   }
 
+  /** Folds the count deltas into one row; rows appended meanwhile are not seen, so not lost. */
+  async compactCount(): Promise<void> {
+    await sql`
+      with folded as (
+        delete from product_count_deltas
+        where (select count(*) from product_count_deltas) > 1
+        returning delta
+      )
+      insert into product_count_deltas select sum(delta) from folded having count(*) > 0
+    `.execute(this.db);
+  }
+
+  private searchMatches(filter: ProductFilter) {
+    return this.db
+      .selectFrom('product_search as s')
+      .select('s.product_id')
+      .where((eb) => eb.and([...containsAll('s', filter), ...columnConditions('s', filter)]));
+  }
+
   /**
-   * Locks out every other writer, then counts what delete-all removes. The exclusive lock is the
-   * one TRUNCATE takes anyway; taking it first makes the count exact.
+   * Locks out every other writer so the count read next is what delete-all removes. The exclusive
+   * lock is the one TRUNCATE takes anyway.
    */
-  async lockAllAndCount(): Promise<number> {
+  async lockAll(): Promise<void> {
     await sql`lock table products, product_tombstones in access exclusive mode`.execute(this.db);
-    const { n } = await this.db
-      .selectFrom('products')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow();
-    return Number(n);
   }
 
   /** Removes every product and tombstone, with the search data derived from them. */
   async truncateAll(): Promise<void> {
-    await sql`truncate products, product_tombstones, product_search, search_backlog`.execute(
-      this.db,
-    );
+    await sql`
+      truncate products, product_tombstones, product_search, search_backlog, product_count_deltas
+    `.execute(this.db);
   }
 }
 
+const TEXT_COLUMNS = ['sku', 'name', 'description'] as const;
+
 /**
- * Applies a filter. Text filters first narrow to candidates through the trigram index of
- * `product_search` (plus the products written since it was last updated, `search_backlog`), then
- * check the real columns: the index text may be stale for backlog rows, the columns never are.
+ * Every text term must occur in the row's searchable text: the expression of the trigram index on
+ * product_search, so that index finds the candidates.
+ */
+function containsAll(alias: 'p' | 's', f: ProductFilter): RawBuilder<SqlBool>[] {
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  return [f.q, f.sku, f.name, f.description]
+    .filter((t): t is string => t !== undefined)
+    .map(
+      (term) =>
+        sql<SqlBool>`(${col('sku')} || chr(10) || ${col('name')} || chr(10) || ${col('description')}) ilike ${containsPattern(term)}`,
+    );
+}
+
+/** The filter itself, on the columns of products (`p`) or of product_search (`s`). */
+function columnConditions(alias: 'p' | 's', f: ProductFilter): RawBuilder<SqlBool>[] {
+  const col = (c: string) => sql.ref(`${alias}.${c}`);
+  const conditions: RawBuilder<SqlBool>[] = [];
+  if (f.q !== undefined) {
+    const pattern = containsPattern(f.q);
+    conditions.push(
+      sql<SqlBool>`(${col('sku')} ilike ${pattern} or ${col('name')} ilike ${pattern} or ${col('description')} ilike ${pattern})`,
+    );
+  }
+  for (const column of TEXT_COLUMNS) {
+    const term = f[column];
+    if (term !== undefined)
+      conditions.push(sql<SqlBool>`${col(column)} ilike ${containsPattern(term)}`);
+  }
+  if (f.active !== undefined) conditions.push(sql<SqlBool>`${col('active')} = ${f.active}`);
+  return conditions;
+}
+
+/**
+ * A filter on products while product_search is behind: text terms take their candidates from the
+ * index (rows it knows) plus every product still in the backlog, then the real columns decide —
+ * the index may be stale for backlog rows, the columns never are.
  */
 function filtered<O>(query: ProductsQuery<O>, f: ProductFilter): ProductsQuery<O> {
-  const terms = [f.q, f.sku, f.name, f.description].filter((t): t is string => t !== undefined);
-  if (terms.length) {
+  if (hasText(f)) {
     query = query.where('p.id', 'in', (eb) =>
-      terms
-        .reduce(
-          (q, term) => q.where('s.doc', 'ilike', containsPattern(term)),
-          eb.selectFrom('product_search as s').select('s.product_id'),
-        )
+      eb
+        .selectFrom('product_search as s')
+        .select('s.product_id')
+        .where((e) => e.and(containsAll('s', f)))
         .unionAll(eb.selectFrom('search_backlog as b').select('b.product_id')),
     );
   }
-  if (f.q !== undefined) {
-    const pattern = containsPattern(f.q);
-    query = query.where((eb: ExpressionBuilder<WithP, 'p'>) =>
-      eb.or([
-        eb('p.sku', 'ilike', pattern),
-        eb('p.name', 'ilike', pattern),
-        eb('p.description', 'ilike', pattern),
-      ]),
-    );
-  }
-  for (const column of ['sku', 'name', 'description'] as const) {
-    const term = f[column];
-    if (term !== undefined) query = query.where(`p.${column}`, 'ilike', containsPattern(term));
-  }
-  if (f.active !== undefined) query = query.where('p.active', '=', f.active);
-  return query;
+  const conditions = columnConditions('p', f);
+  return conditions.length ? query.where((eb) => eb.and(conditions)) : query;
 }

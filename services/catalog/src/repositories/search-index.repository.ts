@@ -30,7 +30,7 @@ export class SearchIndexRepository {
 
   /**
    * Folds up to `limit` backlog entries into product_search in one statement: the consumed entries
-   * are deleted and the documents rewritten from the products as this statement sees them. A
+   * are deleted and the rows rewritten from the products as this statement sees them. A
    * product written after that gets a new backlog entry, so nothing is ever left stale. Deleted
    * products lose their document. Returns how many backlog entries were consumed.
    */
@@ -48,10 +48,11 @@ export class SearchIndexRepository {
           and not exists (select 1 from products p where p.id = ids.product_id)
       ),
       written as (
-        insert into product_search (product_id, doc)
-        select p.id, p.sku || chr(10) || p.name || chr(10) || p.description
+        insert into product_search (product_id, sku, name, description, active)
+        select p.id, p.sku, p.name, p.description, p.active
         from products p join ids on p.id = ids.product_id
-        on conflict (product_id) do update set doc = excluded.doc
+        on conflict (product_id) do update set sku = excluded.sku, name = excluded.name,
+          description = excluded.description, active = excluded.active
       )
       select count(*) as consumed from batch
     `.execute(this.db);
@@ -66,18 +67,18 @@ export class SearchIndexRepository {
    */
   async rebuild(): Promise<void> {
     await sql`set local maintenance_work_mem = '256MB'`.execute(this.db);
-    await sql`create table product_search_next (product_id bigint not null, doc text not null)`.execute(
-      this.db,
-    );
     await sql`
-      insert into product_search_next (product_id, doc)
-      select id, sku || chr(10) || name || chr(10) || description from products`.execute(this.db);
+      create table product_search_next as
+      select id as product_id, sku, name, description, active from products`.execute(this.db);
     await sql`create unique index product_search_next_id on product_search_next (product_id)`.execute(
       this.db,
     );
     await sql`
       create index product_search_next_doc on product_search_next
-      using gin (doc gin_trgm_ops)`.execute(this.db);
+      using gin ((sku || chr(10) || name || chr(10) || description) gin_trgm_ops)`.execute(this.db);
+    await sql`
+      create index product_search_next_inactive on product_search_next (product_id)
+      where not active`.execute(this.db);
     await sql`delete from search_backlog`.execute(this.db);
     await sql`drop table product_search`.execute(this.db);
     await sql`alter table product_search_next rename to product_search`.execute(this.db);
@@ -87,6 +88,14 @@ export class SearchIndexRepository {
     await sql`alter index product_search_next_doc rename to product_search_doc_trgm`.execute(
       this.db,
     );
+  }
+
+  /** True when every product write has been folded in: product_search alone answers searches. */
+  async caughtUp(): Promise<boolean> {
+    const { rows } = await sql<{
+      empty: boolean;
+    }>`select not exists (select 1 from search_backlog) as empty`.execute(this.db);
+    return rows[0]?.empty === true;
   }
 
   async deleteDocument(productId: string): Promise<void> {

@@ -15,6 +15,7 @@ import {
   cleanLimit,
   decodeCursor,
   encodeCursor,
+  hasText,
   isUnfiltered,
   type ProductFilter,
 } from '../domain/product-query.js';
@@ -23,9 +24,9 @@ import type { ProductRow, ProductValues } from '../repositories/products.reposit
 
 /**
  * Filtered totals are exact up to this many matches; past it the answer says "at least" instead of
- * counting every match of a broad search on each page.
+ * counting every match of a broad search on each page. The unfiltered total is always exact.
  */
-export const COUNT_BOUND = 10_000;
+export const COUNT_BOUND = 1000;
 
 const EXPORT_BATCH = 1000;
 
@@ -58,15 +59,17 @@ export class ProductsService {
     const filter = cleanFilter(request.filter);
     const limit = cleanLimit(request.limit);
     const after = decodeCursor(request.cursor);
-    const { products } = this.store.repos;
+    const { products, search } = this.store.repos;
     const unfiltered = isUnfiltered(filter);
+    // Text searches read product_search alone when it is caught up (one cheap probe).
+    const indexed = hasText(filter) && (await search.caughtUp());
     // One row more than asked tells whether another page exists.
     const [rows, counted] = await Promise.all([
-      products.list(filter, after, limit + 1),
-      products.count(filter, unfiltered ? undefined : COUNT_BOUND + 1),
+      products.list(filter, after, limit + 1, indexed),
+      unfiltered ? products.countAll() : products.count(filter, COUNT_BOUND + 1, indexed),
     ]);
     const page = rows.slice(0, limit);
-    const totalCapped = counted > COUNT_BOUND && !unfiltered;
+    const totalCapped = !unfiltered && counted > COUNT_BOUND;
     return {
       items: page.map(toProduct),
       nextCursor: rows.length > limit ? encodeCursor(String(page.at(-1)!.id)) : '',
@@ -153,7 +156,8 @@ export class ProductsService {
       });
     }
     return this.store.transaction(async (tx) => {
-      const deleted = await tx.products.lockAllAndCount();
+      await tx.products.lockAll();
+      const deleted = await tx.products.countAll();
       await tx.products.truncateAll();
       await tx.outbox.add(newEvent('products.deleted_all', CATALOGUE, { deleted }));
       return deleted;
@@ -177,7 +181,7 @@ export class ProductsService {
   private async *exportRows(filter: ProductFilter) {
     let after: string | undefined;
     for (;;) {
-      const rows = await this.store.repos.products.list(filter, after, EXPORT_BATCH);
+      const rows = await this.store.repos.products.list(filter, after, EXPORT_BATCH, false);
       for (const r of rows) {
         yield { sku: r.sku, name: r.name, description: r.description, active: r.active };
       }

@@ -16,8 +16,10 @@ export interface SearchIndexerOptions {
 /**
  * Folds `search_backlog` into `product_search` while nobody writes products, so maintaining the
  * trigram index never competes with an import for the CPU and the disk. Until then, searches check
- * backlog products directly (correct, only slower).
+ * backlog products directly (correct, only slower). Also folds the product count deltas.
  */
+const COMPACT_EVERY_MS = 10_000;
+
 export function startSearchIndexer(o: SearchIndexerOptions) {
   const checkMs = o.checkMs ?? Math.min(500, o.quietMs);
   let running = true;
@@ -59,8 +61,16 @@ export function startSearchIndexer(o: SearchIndexerOptions) {
     return rebuilt;
   };
 
+  let lastCompaction = 0;
+  const compactCount = async () => {
+    if (Date.now() - lastCompaction < COMPACT_EVERY_MS) return;
+    lastCompaction = Date.now();
+    await o.store.repos.products.compactCount();
+  };
+
   const tick = async () => {
     try {
+      await compactCount();
       await indexWhileQuiet();
     } catch (err) {
       o.logger.warn({ err }, 'search indexing failed; will retry');
