@@ -38,6 +38,16 @@ describe('dashboard layout (browser)', () => {
     expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe('Webhooks');
   });
 
+  it('lets browsers keep hashed assets for good and always revalidate the page', async () => {
+    const page = await fetch(`${stack.gatewayUrl}/products`);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
+    const asset = /"(\/_app\/immutable\/[^"]+\.js)"/.exec(await page.text())?.[1];
+    expect(asset).toBeDefined();
+    const res = await fetch(`${stack.gatewayUrl}${asset}`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+  });
+
   it('reaches the navigation from the keyboard with a skip link first', async () => {
     const { page } = ui;
     await page.goto('/webhooks');

@@ -5,7 +5,7 @@ import express, { type Express } from 'express';
 /** Serves the built dashboard; unknown non-API paths get index.html so client routes work on reload. */
 export function serveDashboard(app: Express, webDir: string): void {
   const index = path.join(webDir, 'index.html');
-  app.use(express.static(webDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheHtml }));
+  app.use(express.static(webDir, { index: 'index.html', maxAge: '1h', setHeaders: cachePolicy }));
   app.get(/^(?!\/api\/|\/api$).*/, (_req, res) => {
     if (!existsSync(index)) {
       res
@@ -19,6 +19,12 @@ export function serveDashboard(app: Express, webDir: string): void {
   });
 }
 
-function noCacheHtml(res: express.Response, file: string) {
+/** SvelteKit puts a content hash in every name under _app/immutable, so those never go stale. */
+const IMMUTABLE_DIR = `${path.sep}_app${path.sep}immutable${path.sep}`;
+
+function cachePolicy(res: express.Response, file: string) {
   if (file.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+  else if (file.includes(IMMUTABLE_DIR)) {
+    res.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
+  }
 }
