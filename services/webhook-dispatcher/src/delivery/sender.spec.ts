@@ -86,6 +86,15 @@ describe('WebhookSender', () => {
     expect(seen.at(-1)!.headers['webhook-id']).toBe('delivery-1');
   });
 
+  it('keeps the first KiB of the answer, without NUL bytes', async () => {
+    reply = (res) => res.end(Buffer.concat([Buffer.from('a\u0000b'), Buffer.alloc(5000, 'x')]));
+    const s = sender(['127.0.0.1']);
+    const r = await s.send(request('127.0.0.1'));
+    s.close();
+    expect(r.statusCode).toBe(200);
+    expect(r.responseExcerpt).toBe(`ab${'x'.repeat(1021)}`);
+  });
+
   it('times out a request that gets no answer and reads Retry-After', async () => {
     reply = () => undefined;
     const slow = sender(['127.0.0.1'], 200);

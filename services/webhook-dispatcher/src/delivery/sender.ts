@@ -114,7 +114,11 @@ export class WebhookSender {
             done = true;
             resolve({
               statusCode: res.statusCode ?? 0,
-              excerpt: Buffer.concat(chunks).subarray(0, EXCERPT_BYTES).toString('utf8'),
+              // PostgreSQL text cannot hold NUL, and a binary answer may contain it.
+              excerpt: Buffer.concat(chunks)
+                .subarray(0, EXCERPT_BYTES)
+                .toString('utf8')
+                .replaceAll('\u0000', ''),
               retryAfter: res.headers['retry-after'],
             });
           };
