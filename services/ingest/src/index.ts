@@ -14,6 +14,7 @@ import { ObjectStore } from '@pi/storage';
 import { loadConfig } from './config.js';
 import type { IngestDatabase } from './db.js';
 import { ingestGrpcHandlers } from './handlers/grpc.js';
+import { ingestMetrics } from './metrics.js';
 import { ChunkResultsRepository } from './repositories/chunk-results.repository.js';
 import { ChunkStream } from './repositories/chunk-stream.js';
 import { EpochAllocator } from './repositories/epochs.js';
@@ -61,6 +62,7 @@ runMain(NAME, {
     const publisher = new Publisher(nc, config.NATS_PREFIX);
     const events = new ImportEvents(publisher);
     const running = new RunningImports();
+    const metrics = ingestMetrics(shell.metrics.registry);
     const commands = new ImportCommands({
       imports,
       rejections,
@@ -70,6 +72,7 @@ runMain(NAME, {
       chunks: new ChunkStream(nc, config.NATS_PREFIX),
       running,
       logger,
+      metrics,
       // The queue is built below; an upload can only finish once the service runs.
       onQueued: () => queue.kick(),
       owner,
@@ -95,6 +98,7 @@ runMain(NAME, {
       completion,
       running,
       logger,
+      metrics,
       owner,
       leaseMs: config.SPLIT_LEASE_MS,
       pollMs: config.SPLIT_POLL_MS,

@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { AppError, conflict, invalid, notFound } from '@pi/service';
 import { ObjectTooLargeError, type ObjectStore } from '@pi/storage';
 import type { ImportRow } from '../db.js';
+import type { IngestMetrics } from '../metrics.js';
 import type { ChunkStream } from '../repositories/chunk-stream.js';
 import type { EpochAllocator } from '../repositories/epochs.js';
 import type { ImportsRepository } from '../repositories/imports.repository.js';
@@ -20,6 +21,7 @@ export interface ImportCommandsDeps {
   chunks: ChunkStream;
   running: RunningImports;
   logger: Logger;
+  metrics: IngestMetrics;
   /** Wakes the split queue when an import is ready. */
   onQueued: () => void;
   owner: string;
@@ -64,6 +66,7 @@ export class ImportCommands {
         abortable(prepend(first, iterator), signal),
         { maxBytes: this.d.maxUploadBytes },
       );
+      this.d.metrics.uploaded(size);
       const queued = await this.d.imports.finishUpload(created.id, size);
       if (!queued) return (await this.d.imports.get(created.id))!;
       this.d.onQueued();
@@ -98,17 +101,20 @@ export class ImportCommands {
 
   /** Ends the import as failed and returns the error for the uploader. */
   private async uploadFailed(created: ImportRow, err: unknown): Promise<AppError> {
-    if (err instanceof ImportStoppedError) {
-      return conflict(`The import was stopped during the upload: ${err.message}`);
-    }
     const tooLarge = err instanceof ObjectTooLargeError;
+    const stopped = err instanceof ImportStoppedError;
     const reason = tooLarge
       ? `The file is larger than the limit of ${this.d.maxUploadBytes} bytes`
-      : 'The upload was interrupted before the whole file arrived';
+      : stopped
+        ? `The upload was stopped: ${(err as Error).message}`
+        : 'The upload was interrupted before the whole file arrived';
     if (!tooLarge) this.d.logger.warn({ err, importId: created.id }, 'upload failed');
+    // A no-op when a cancel ended the import first.
     await this.fail(created.id, reason).catch((e) =>
       this.d.logger.error({ err: e, importId: created.id }, 'cannot record a failed upload'),
     );
+    if (stopped)
+      return conflict(`The import was stopped during the upload: ${(err as Error).message}`);
     return tooLarge
       ? new AppError('too_large', reason, { limitBytes: this.d.maxUploadBytes })
       : invalid(reason);
@@ -192,6 +198,7 @@ export class ImportCommands {
     if (ended.state !== 'completed') await this.purgeChunks(ended.id);
     await this.d.events.outcome(ended);
     await this.d.imports.markOutcomePublished(ended.id);
+    this.d.metrics.ended(ended.state);
   }
 
   /** Best effort: a chunk that escapes the purge applies like one already in flight. */

@@ -2,6 +2,7 @@ import type { Logger } from 'pino';
 import type { Publisher } from '@pi/messaging';
 import type { ObjectStore } from '@pi/storage';
 import type { ImportRow } from '../db.js';
+import type { IngestMetrics } from '../metrics.js';
 import {
   FileRejectedError,
   splitCsv,
@@ -25,6 +26,7 @@ export interface SplitQueueDeps {
   completion: Completion;
   running: RunningImports;
   logger: Logger;
+  metrics: IngestMetrics;
   owner: string;
   leaseMs: number;
   pollMs: number;
@@ -114,6 +116,7 @@ export class SplitQueue {
         .then((held) => held || this.d.running.stop(i.id, 'the import ended elsewhere'))
         .catch((err) => log.warn({ err }, 'cannot renew split lease'));
     }, this.d.leaseMs / 3);
+    const startedAt = performance.now();
     try {
       await this.d.events.started(i);
       const result = await splitCsv(
@@ -135,6 +138,7 @@ export class SplitQueue {
       );
       const finished = await this.d.imports.finishSplit(i.id, this.d.owner, result);
       if (finished) {
+        this.d.metrics.split(result, (performance.now() - startedAt) / 1000);
         await this.d.events.splitFinished(i.id, result);
         log.info({ ...result, header: undefined }, 'split finished');
         await this.d.completion.tryComplete(i.id);
