@@ -3,10 +3,11 @@
  * table. Timings are figures to read and compare with the baseline of the same run, never asserts.
  */
 import { formatTable, type BenchRow, type BenchSuite } from './report.js';
+import { catalogSuite } from './suites/catalog.js';
 import { importSuite } from './suites/import.js';
 import { webhooksSuite } from './suites/webhooks.js';
 
-const SUITES: BenchSuite[] = [importSuite, webhooksSuite];
+const SUITES: BenchSuite[] = [importSuite, catalogSuite, webhooksSuite];
 
 async function main() {
   const wanted = process.argv.slice(2).filter((a) => !a.startsWith('-'));
