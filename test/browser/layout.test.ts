@@ -56,6 +56,25 @@ describe('dashboard layout (browser)', () => {
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Skip to content');
   });
 
+  it('opens a dialog from the keyboard, keeps focus in it and returns it on Escape', async () => {
+    const { page } = ui;
+    await page.goto('/products');
+    const opener = page.getByRole('button', { name: 'New product' }).first();
+    await opener.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'New product' });
+    await dialog.waitFor();
+    const focusedId = () => page.evaluate(() => document.activeElement?.id ?? '');
+    expect(await focusedId()).toBe('p-sku');
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press('Tab');
+      expect(await dialog.evaluate((d) => d.contains(document.activeElement))).toBe(true);
+    }
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+    expect(await opener.evaluate((el) => el === document.activeElement)).toBe(true);
+  });
+
   it('fits a phone screen without horizontal scrolling', async () => {
     const { page } = ui;
     await page.setViewportSize({ width: 390, height: 844 });
