@@ -73,6 +73,7 @@ runMain(NAME, {
       prefix: config.NATS_PREFIX,
       spec,
       logger: shell.logger,
+      // Fan-out is one short INSERT per event; several at once keep up with bursts of events.
       concurrency: 16,
       handlers: fanOutHandlers(repos.deliveries, spec.eventTypes, () => scheduler.wake()),
     });
