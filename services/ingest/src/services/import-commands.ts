@@ -10,6 +10,7 @@ import type { EpochAllocator } from '../repositories/epochs.js';
 import type { ImportsRepository } from '../repositories/imports.repository.js';
 import type { RejectionsRepository } from '../repositories/rejections.repository.js';
 import type { ImportEvents } from './import-events.js';
+import { holdLease } from './lease.js';
 import { ImportStoppedError, type RunningImports } from './running.js';
 
 export interface ImportCommandsDeps {
@@ -55,11 +56,7 @@ export class ImportCommands {
     if (!first) throw invalid('The file is empty');
     const created = await this.create(req.filename, req.sizeHint);
     const signal = this.d.running.start(created.id);
-    const heartbeat = setInterval(() => {
-      void this.d.imports
-        .renewLease(created.id, this.d.owner, 'uploading', this.d.leaseMs, undefined)
-        .catch((err) => this.d.logger.warn({ err }, 'cannot renew upload lease'));
-    }, this.d.leaseMs / 3);
+    const releaseLease = holdLease(this.d, created.id, 'uploading');
     try {
       const { size } = await this.d.store.putStream(
         created.object_key,
@@ -74,7 +71,7 @@ export class ImportCommands {
     } catch (err) {
       throw await this.uploadFailed(created, err);
     } finally {
-      clearInterval(heartbeat);
+      releaseLease();
       this.d.running.finish(created.id);
     }
   }

@@ -13,6 +13,7 @@ import type { ImportsRepository } from '../repositories/imports.repository.js';
 import type { RejectionsRepository } from '../repositories/rejections.repository.js';
 import type { ImportCommands } from './import-commands.js';
 import type { ImportEvents } from './import-events.js';
+import { holdLease } from './lease.js';
 import type { Completion } from './completion.js';
 import { ImportStoppedError, type RunningImports } from './running.js';
 
@@ -110,12 +111,7 @@ export class SplitQueue {
     log.info({ attempt: i.split_attempts }, 'splitting');
     const signal = this.d.running.start(i.id);
     let progress: SplitProgress | undefined;
-    const heartbeat = setInterval(() => {
-      void this.d.imports
-        .renewLease(i.id, this.d.owner, 'splitting', this.d.leaseMs, progress)
-        .then((held) => held || this.d.running.stop(i.id, 'the import ended elsewhere'))
-        .catch((err) => log.warn({ err }, 'cannot renew split lease'));
-    }, this.d.leaseMs / 3);
+    const releaseLease = holdLease(this.d, i.id, 'splitting', () => progress);
     const startedAt = performance.now();
     try {
       await this.d.events.started(i);
@@ -147,7 +143,7 @@ export class SplitQueue {
     } catch (err) {
       return this.splitFailed(i, err, log);
     } finally {
-      clearInterval(heartbeat);
+      releaseLease();
       this.d.running.finish(i.id);
     }
   }
