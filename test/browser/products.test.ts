@@ -37,15 +37,28 @@ describe('products page (browser)', () => {
     await page.getByRole('button', { name: 'Next →' }).click();
     await page.getByTestId('page-range').getByText('51–100 of 120').waitFor();
     expect(page.url()).toContain('cursor=');
+    const secondPage = page.url();
     await page.getByRole('button', { name: 'Next →' }).click();
     await page.getByTestId('page-range').getByText('101–120 of 120').waitFor();
     expect(await page.getByRole('button', { name: 'Next →' }).isDisabled()).toBe(true);
 
     await page.getByRole('button', { name: '← Previous' }).click();
     await page.getByTestId('page-range').getByText('51–100 of 120').waitFor();
+    expect(page.url()).toBe(secondPage);
+    // The browser's back and forward buttons move between pages too, keeping the range right.
+    await page.goBack();
+    await page.getByTestId('page-range').getByText('101–120 of 120').waitFor();
+    await page.goForward();
+    await page.getByTestId('page-range').getByText('51–100 of 120').waitFor();
     await page.getByRole('button', { name: '← Previous' }).click();
     await page.getByTestId('page-range').getByText('1–50 of 120').waitFor();
     expect(await page.getByRole('button', { name: '← Previous' }).isDisabled()).toBe(true);
+
+    // A shared link to a later page: the offset is unknown, Previous goes to the first page.
+    await page.goto(secondPage);
+    await page.getByTestId('page-range').getByText('50 shown of 120').waitFor();
+    await page.getByRole('button', { name: '← Previous' }).click();
+    await page.getByTestId('page-range').getByText('1–50 of 120').waitFor();
   });
 
   it('searches as you type and keeps the filters in a URL that survives a reload', async () => {
