@@ -1,7 +1,8 @@
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { testInfra } from '@pi/testing';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestStack, testInfra, type TestStack } from '@pi/testing';
 
 /** Debian's Chromium, as CI installs it; playwright's own browsers are never downloaded. */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -61,4 +62,37 @@ export async function openDashboard(baseUrl: string, suite: string): Promise<Das
     },
     close: () => browser.close(),
   };
+}
+
+export interface DashboardSuite {
+  stack: TestStack;
+  ui: Dashboard;
+}
+
+/**
+ * Starts the whole system (seeded through its API when asked) and a browser on it before the
+ * file's tests, and stops both after them. The fields are set once `beforeAll` has run.
+ */
+export function useDashboard(
+  suite: string,
+  options: {
+    env?: Record<string, string>;
+    catalogReplicas?: number;
+    seed?: (gatewayUrl: string) => Promise<unknown>;
+  } = {},
+): DashboardSuite {
+  const ctx = {} as DashboardSuite;
+  beforeAll(async () => {
+    ctx.stack = await startTestStack({
+      catalogReplicas: options.catalogReplicas ?? 1,
+      env: options.env,
+    });
+    await options.seed?.(ctx.stack.gatewayUrl);
+    ctx.ui = await openDashboard(ctx.stack.gatewayUrl, suite);
+  });
+  afterAll(async () => {
+    await ctx.ui?.close();
+    await ctx.stack?.stop();
+  });
+  return ctx;
 }

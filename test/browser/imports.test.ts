@@ -1,27 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '@pi/testing';
+import { describe, expect, it } from 'vitest';
 import { productsCsv } from './api.js';
-import { openDashboard, type Dashboard } from './browser.js';
+import { useDashboard } from './browser.js';
 
 /** The import page against the real system: upload, live progress, failure and history. */
 describe('import page (browser)', () => {
-  let stack: TestStack;
-  let ui: Dashboard;
-
-  beforeAll(async () => {
-    stack = await startTestStack({ catalogReplicas: 2 });
-    ui = await openDashboard(stack.gatewayUrl, 'import');
-  });
-
-  afterAll(async () => {
-    await ui?.close();
-    await stack?.stop();
-  });
+  const ctx = useDashboard('import', { catalogReplicas: 2 });
 
   it('uploads a CSV and follows its progress to done, with rejected rows to download', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.goto('/');
-    await ui.shot('empty');
+    await ctx.ui.shot('empty');
     const good = productsCsv(2000);
     const csv = `${good}BAD-1,,missing name,yes\nBAD-2,Bad active,x,maybe\n`;
     await page.getByTestId('file-input').setInputFiles({
@@ -32,7 +20,7 @@ describe('import page (browser)', () => {
 
     const progress = page.getByTestId('import-progress');
     await progress.getByText('catalogue.csv').waitFor();
-    await ui.shot('progress');
+    await ctx.ui.shot('progress');
     await progress.locator('.badge', { hasText: 'Done' }).waitFor({ timeout: 60_000 });
     expect(await page.getByTestId('import-percent').textContent()).toBe('100%');
     expect(await page.getByTestId('rows-processed').innerText()).toMatch(/^2,002\s+of 2,002$/);
@@ -40,7 +28,7 @@ describe('import page (browser)', () => {
     expect(await page.getByTestId('count-rejected').textContent()).toContain('2');
     const download = progress.getByRole('link', { name: 'Download 2 rejected rows' });
     const href = await download.getAttribute('href');
-    const rejections = await fetch(`${stack.gatewayUrl}${href}`);
+    const rejections = await fetch(`${ctx.stack.gatewayUrl}${href}`);
     expect(rejections.status).toBe(200);
     expect(await rejections.text()).toContain('BAD-2');
 
@@ -48,11 +36,11 @@ describe('import page (browser)', () => {
     await expect.poll(() => page.getByTestId('status-strip').count()).toBe(0);
     const history = page.getByTestId('import-history');
     await history.getByRole('row', { name: /catalogue\.csv.*Done/ }).waitFor();
-    await ui.shot('done');
+    await ctx.ui.shot('done');
   });
 
   it('updating rows of a second import counts them as updated', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.getByTestId('file-input').setInputFiles({
       name: 'update.csv',
       mimeType: 'text/csv',
@@ -66,7 +54,7 @@ describe('import page (browser)', () => {
   });
 
   it('falls back to polling when the live stream is unavailable and still reaches done', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     let streamAttempts = 0;
     const polls: string[] = [];
     await page.route('**/api/imports/*/events', (route) => {
@@ -91,7 +79,7 @@ describe('import page (browser)', () => {
   });
 
   it('shows the followed import in the status strip on every page', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     // Holding the live stream keeps the dashboard's view of the import at "running".
     await page.route('**/api/imports/*/events', () => undefined);
     await page.getByTestId('file-input').setInputFiles({
@@ -121,7 +109,7 @@ describe('import page (browser)', () => {
   });
 
   it('shows why an import failed and offers a retry', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.getByTestId('file-input').setInputFiles({
       name: 'no-sku.csv',
       mimeType: 'text/csv',
@@ -137,6 +125,6 @@ describe('import page (browser)', () => {
       .getByTestId('import-history')
       .getByRole('row', { name: /no-sku\.csv.*Failed/ })
       .waitFor();
-    await ui.shot('failed');
+    await ctx.ui.shot('failed');
   });
 });

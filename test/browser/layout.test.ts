@@ -1,27 +1,14 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startTestStack, type TestStack } from '@pi/testing';
+import { describe, expect, it } from 'vitest';
 import { importThroughApi, productsCsv } from './api.js';
-import { openDashboard, type Dashboard } from './browser.js';
+import { useDashboard } from './browser.js';
 
 /** The shell every page shares: navigation, keyboard access and the phone layout. */
 describe('dashboard layout (browser)', () => {
-  let stack: TestStack;
-  let ui: Dashboard;
-
-  beforeAll(async () => {
-    stack = await startTestStack({ catalogReplicas: 1 });
-    // A filled table is the widest thing a phone has to show.
-    await importThroughApi(stack.gatewayUrl, productsCsv(30));
-    ui = await openDashboard(stack.gatewayUrl, 'layout');
-  });
-
-  afterAll(async () => {
-    await ui?.close();
-    await stack?.stop();
-  });
+  // A filled table is the widest thing a phone has to show.
+  const ctx = useDashboard('layout', { seed: (url) => importThroughApi(url, productsCsv(30)) });
 
   it('navigates between Import, Products and Webhooks and marks the current page', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.goto('/');
     await expect(page.getByRole('heading', { level: 1 }).textContent()).resolves.toBe(
       'Import products',
@@ -39,17 +26,17 @@ describe('dashboard layout (browser)', () => {
   });
 
   it('lets browsers keep hashed assets for good and always revalidate the page', async () => {
-    const page = await fetch(`${stack.gatewayUrl}/products`);
+    const page = await fetch(`${ctx.stack.gatewayUrl}/products`);
     expect(page.headers.get('cache-control')).toBe('no-cache');
     const asset = /"(\/_app\/immutable\/[^"]+\.js)"/.exec(await page.text())?.[1];
     expect(asset).toBeDefined();
-    const res = await fetch(`${stack.gatewayUrl}${asset}`);
+    const res = await fetch(`${ctx.stack.gatewayUrl}${asset}`);
     expect(res.status).toBe(200);
     expect(res.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
   });
 
   it('reaches the navigation from the keyboard with a skip link first', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.goto('/webhooks');
     await page.getByRole('heading', { level: 1 }).waitFor();
     await page.keyboard.press('Tab');
@@ -57,7 +44,7 @@ describe('dashboard layout (browser)', () => {
   });
 
   it('opens a dialog from the keyboard, keeps focus in it and returns it on Escape', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.goto('/products');
     const opener = page.getByRole('button', { name: 'New product' }).first();
     await opener.focus();
@@ -76,7 +63,7 @@ describe('dashboard layout (browser)', () => {
   });
 
   it('fits a phone screen without horizontal scrolling', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.setViewportSize({ width: 390, height: 844 });
     for (const path of ['/', '/products', '/webhooks']) {
       await page.goto(path);
@@ -85,7 +72,7 @@ describe('dashboard layout (browser)', () => {
         () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
       );
       expect(overflow, path).toBeLessThanOrEqual(0);
-      await ui.shot(`phone${path === '/' ? '-import' : path.replace('/', '-')}`, {
+      await ctx.ui.shot(`phone${path === '/' ? '-import' : path.replace('/', '-')}`, {
         fullPage: false,
       });
     }

@@ -1,38 +1,27 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { ProductListDto } from '@pi/api';
-import { startTestStack, type TestStack } from '@pi/testing';
 import { importThroughApi, productsCsv } from './api.js';
-import { openDashboard, type Dashboard } from './browser.js';
+import { useDashboard } from './browser.js';
 
 /** The products page against the real system: browse, filter, edit and delete. */
 describe('products page (browser)', () => {
-  let stack: TestStack;
-  let ui: Dashboard;
+  const ctx = useDashboard('products', {
+    seed: (url) => importThroughApi(url, productsCsv(120)),
+  });
 
-  const rows = () => ui.page.getByTestId('products-table').locator('tbody tr');
+  const rows = () => ctx.ui.page.getByTestId('products-table').locator('tbody tr');
   const skus = () =>
-    ui.page.getByTestId('products-table').locator('tbody td.sku').allTextContents();
+    ctx.ui.page.getByTestId('products-table').locator('tbody td.sku').allTextContents();
   const total = async () =>
-    ((await (await fetch(`${stack.gatewayUrl}/api/products?limit=1`)).json()) as ProductListDto)
+    ((await (await fetch(`${ctx.stack.gatewayUrl}/api/products?limit=1`)).json()) as ProductListDto)
       .total;
 
-  beforeAll(async () => {
-    stack = await startTestStack({ catalogReplicas: 1 });
-    await importThroughApi(stack.gatewayUrl, productsCsv(120));
-    ui = await openDashboard(stack.gatewayUrl, 'products');
-  });
-
-  afterAll(async () => {
-    await ui?.close();
-    await stack?.stop();
-  });
-
   it('lists products with the total and pages through them with next and previous', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.goto('/products');
     await page.getByTestId('page-range').getByText('1–50 of 120').waitFor();
     expect(await rows().count()).toBe(50);
-    await ui.shot('list');
+    await ctx.ui.shot('list');
 
     await page.getByRole('button', { name: 'Next →' }).click();
     await page.getByTestId('page-range').getByText('51–100 of 120').waitFor();
@@ -62,7 +51,7 @@ describe('products page (browser)', () => {
   });
 
   it('searches as you type and keeps the filters in a URL that survives a reload', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.goto('/products');
     await page.getByLabel('Search').fill('product 011');
     await page.waitForURL(/q=product\+011/);
@@ -80,10 +69,10 @@ describe('products page (browser)', () => {
     expect(await page.getByLabel('Search').inputValue()).toBe('product 011');
     expect(await page.getByLabel('Status').inputValue()).toBe('inactive');
     const exportHref = await page.getByRole('link', { name: 'Export CSV' }).getAttribute('href');
-    const exported = await (await fetch(`${stack.gatewayUrl}${exportHref}`)).text();
+    const exported = await (await fetch(`${ctx.stack.gatewayUrl}${exportHref}`)).text();
     expect(exported).toContain('SKU-0114');
     expect(exported).not.toContain('SKU-0112');
-    await ui.shot('filtered');
+    await ctx.ui.shot('filtered');
 
     await page.goto('/products?sku=0005&name=Product');
     await page.getByTestId('page-range').getByText('1–1 of 1').waitFor();
@@ -96,7 +85,7 @@ describe('products page (browser)', () => {
   });
 
   it('creates a product, refuses a taken SKU on the SKU field, edits and deletes it', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.goto('/products');
     await page.getByRole('button', { name: 'New product' }).first().click();
     const dialog = page.getByRole('dialog', { name: 'New product' });
@@ -119,7 +108,7 @@ describe('products page (browser)', () => {
     await dialog.getByRole('button', { name: 'Create product' }).click();
     await dialog.getByTestId('p-sku-error').waitFor();
     expect(await dialog.getByLabel('SKU').getAttribute('aria-invalid')).toBe('true');
-    await ui.shot('sku-conflict', { fullPage: false });
+    await ctx.ui.shot('sku-conflict', { fullPage: false });
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
 
@@ -153,7 +142,7 @@ describe('products page (browser)', () => {
   });
 
   it('deletes all products only after the word is typed, and shows the result', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.goto('/products');
     await page.getByTestId('page-range').getByText('1–50 of 120').waitFor();
     await page.getByRole('button', { name: 'Delete all' }).click();
@@ -164,13 +153,13 @@ describe('products page (browser)', () => {
     await dialog.getByLabel(/Type DELETE to confirm/).fill('delete');
     expect(await go.isDisabled()).toBe(true);
     await dialog.getByLabel(/Type DELETE to confirm/).fill('DELETE');
-    await ui.shot('delete-all-confirm', { fullPage: false });
+    await ctx.ui.shot('delete-all-confirm', { fullPage: false });
     await go.click();
     await dialog.getByTestId('delete-all-result').getByText('Deleted 120 products').waitFor();
-    await ui.shot('delete-all-done', { fullPage: false });
+    await ctx.ui.shot('delete-all-done', { fullPage: false });
     await dialog.getByRole('button', { name: 'Close' }).last().click();
     await page.getByTestId('products-empty').getByText('No products yet').waitFor();
     expect(await total()).toBe(0);
-    await ui.shot('empty');
+    await ctx.ui.shot('empty');
   });
 });

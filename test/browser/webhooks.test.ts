@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestStack, type TestStack } from '@pi/testing';
-import { openDashboard, type Dashboard } from './browser.js';
+import { useDashboard } from './browser.js';
 
 /** What the local receiver got: the event type of each signed POST. */
 interface Received {
@@ -29,25 +28,20 @@ async function startReceiver(): Promise<{ server: Server; url: string; received:
 
 /** The webhooks page against the real system and a real receiver on this machine. */
 describe('webhooks page (browser)', () => {
-  let stack: TestStack;
-  let ui: Dashboard;
+  // The dispatcher refuses loopback addresses unless told otherwise; the receiver is local.
+  const ctx = useDashboard('webhooks', { env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
   let receiver: Awaited<ReturnType<typeof startReceiver>>;
 
   beforeAll(async () => {
     receiver = await startReceiver();
-    // The dispatcher refuses loopback addresses unless told otherwise; the receiver is local.
-    stack = await startTestStack({ catalogReplicas: 1, env: { WEBHOOK_ALLOW_PRIVATE: 'true' } });
-    ui = await openDashboard(stack.gatewayUrl, 'webhooks');
   });
 
-  afterAll(async () => {
-    await ui?.close();
-    await stack?.stop();
+  afterAll(() => {
     receiver?.server.close();
   });
 
   it('adds a webhook with its events and shows the secret once', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.goto('/webhooks');
     await page.getByTestId('webhooks-empty').waitFor();
     await page.getByRole('button', { name: 'Add webhook' }).click();
@@ -61,13 +55,13 @@ describe('webhooks page (browser)', () => {
     await dialog.getByLabel('Endpoint URL').fill(receiver.url);
     await dialog.getByLabel('Description').fill('ERP sync');
     await dialog.getByRole('checkbox', { name: /product\.updated/ }).check();
-    await ui.shot('add-dialog', { fullPage: false });
+    await ctx.ui.shot('add-dialog', { fullPage: false });
     await dialog.getByRole('button', { name: 'Add webhook' }).click();
 
     const secretDialog = page.getByRole('dialog', { name: 'Webhook signing secret' });
     const secret = await secretDialog.getByTestId('webhook-secret').inputValue();
     expect(secret).toMatch(/^whsec_/);
-    await ui.shot('secret', { fullPage: false });
+    await ctx.ui.shot('secret', { fullPage: false });
     await secretDialog.getByRole('button', { name: 'I have stored it' }).click();
     await secretDialog.waitFor({ state: 'hidden' });
 
@@ -82,19 +76,19 @@ describe('webhooks page (browser)', () => {
   });
 
   it('tests the webhook against the receiver and shows the status code and time', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.getByRole('button', { name: 'Test' }).click();
     const result = page.getByTestId('test-result');
     await result.waitFor();
     expect(await result.textContent()).toMatch(/Test: 200 in \d+(\.\d)? m?s/);
     expect(receiver.received.map((r) => r.type)).toContain('webhook.test');
     expect(receiver.received[0]!.signature).toMatch(/^v1,/);
-    await ui.shot('tested');
+    await ctx.ui.shot('tested');
   });
 
   it('shows a product event in the delivery log and redelivers it', async () => {
-    const { page } = ui;
-    const created = await fetch(`${stack.gatewayUrl}/api/products`, {
+    const { page } = ctx.ui;
+    const created = await fetch(`${ctx.stack.gatewayUrl}/api/products`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ sku: 'HOOK-1', name: 'Hooked chair' }),
@@ -117,7 +111,7 @@ describe('webhooks page (browser)', () => {
       { timeout: 15_000, interval: 500 },
     );
     expect(await row.first().textContent()).toMatch(/succeeded.*200/);
-    await ui.shot('delivery-log', { fullPage: false });
+    await ctx.ui.shot('delivery-log', { fullPage: false });
 
     await row.first().getByRole('button', { name: 'Redeliver' }).click();
     await page.getByText('product.created queued for redelivery.').waitFor();
@@ -130,7 +124,7 @@ describe('webhooks page (browser)', () => {
   });
 
   it('disables, edits and deletes the webhook', async () => {
-    const { page } = ui;
+    const { page } = ctx.ui;
     await page.reload();
     const enabled = page.getByRole('switch', { name: `Enabled: ${receiver.url}` });
     expect(await enabled.getAttribute('aria-checked')).toBe('true');
@@ -154,7 +148,7 @@ describe('webhooks page (browser)', () => {
       .getByRole('button', { name: 'Delete' })
       .click();
     await page.getByTestId('webhooks-empty').waitFor();
-    const list = (await (await fetch(`${stack.gatewayUrl}/api/webhooks`)).json()) as unknown[];
+    const list = (await (await fetch(`${ctx.stack.gatewayUrl}/api/webhooks`)).json()) as unknown[];
     expect(list).toHaveLength(0);
   });
 });
