@@ -73,8 +73,9 @@ runMain(NAME, {
       prefix: config.NATS_PREFIX,
       spec,
       logger: shell.logger,
-      // Fan-out is one short INSERT per event; several at once keep up with bursts of events.
-      concurrency: 16,
+      // Fan-out is one short INSERT per event. A few at once keep up with bursts and leave most of
+      // the connection pool to sending, so deliveries start while a burst is still being fanned out.
+      concurrency: 4,
       handlers: fanOutHandlers(repos.deliveries, spec.eventTypes, () => scheduler.wake()),
     });
     scheduler.start();
