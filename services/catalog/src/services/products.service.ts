@@ -59,10 +59,9 @@ export class ProductsService {
     const filter = cleanFilter(request.filter);
     const limit = cleanLimit(request.limit);
     const after = decodeCursor(request.cursor);
-    const { products, search } = this.store.repos;
+    const { products } = this.store.repos;
     const unfiltered = isUnfiltered(filter);
-    // Text searches read product_search alone when it is caught up (one cheap probe).
-    const indexed = hasText(filter) && (await search.caughtUp());
+    const indexed = await this.searchIndexed(filter);
     // One row more than asked tells whether another page exists.
     const [rows, counted] = await Promise.all([
       products.list(filter, after, limit + 1, indexed),
@@ -76,6 +75,11 @@ export class ProductsService {
       total: totalCapped ? COUNT_BOUND : counted,
       totalCapped,
     };
+  }
+
+  /** Text searches read product_search alone when it is caught up (one cheap probe). */
+  private async searchIndexed(filter: ProductFilter): Promise<boolean> {
+    return hasText(filter) && (await this.store.repos.search.caughtUp());
   }
 
   async create(input: {
@@ -181,7 +185,12 @@ export class ProductsService {
   private async *exportRows(filter: ProductFilter) {
     let after: string | undefined;
     for (;;) {
-      const rows = await this.store.repos.products.list(filter, after, EXPORT_BATCH, false);
+      const rows = await this.store.repos.products.list(
+        filter,
+        after,
+        EXPORT_BATCH,
+        await this.searchIndexed(filter),
+      );
       for (const r of rows) {
         yield { sku: r.sku, name: r.name, description: r.description, active: r.active };
       }
