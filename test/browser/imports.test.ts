@@ -26,6 +26,7 @@ describe('import page (browser)', () => {
     expect(await page.getByTestId('rows-processed').innerText()).toMatch(/^2,002\s+of 2,002$/);
     expect(await page.getByTestId('count-inserted').textContent()).toContain('2,000');
     expect(await page.getByTestId('count-rejected').textContent()).toContain('2');
+    expect(await progress.getByText('Took').isVisible()).toBe(true);
     const download = progress.getByRole('link', { name: 'Download 2 rejected rows' });
     const href = await download.getAttribute('href');
     const rejections = await fetch(`${ctx.stack.gatewayUrl}${href}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { importFraction } from './import-status';
+import { importDurationMs, importFraction } from './import-status';
 import { importDto } from './test-fixtures';
 
 describe('importFraction', () => {
@@ -19,5 +19,22 @@ describe('importFraction', () => {
 
   it('is zero with nothing to measure', () => {
     expect(importFraction(importDto({ status: 'queued', totalBytes: 0 }))).toBe(0);
+  });
+});
+
+describe('importDurationMs', () => {
+  it('is the time from start to finish', () => {
+    const dto = importDto({
+      startedAt: '2026-11-22T21:00:00.000Z',
+      finishedAt: '2026-11-22T21:00:02.500Z',
+    });
+    expect(importDurationMs(dto)).toBe(2500);
+  });
+
+  it('is unknown while running or with bad times', () => {
+    expect(importDurationMs(importDto({ startedAt: '2026-11-22T21:00:00Z' }))).toBeNull();
+    expect(
+      importDurationMs(importDto({ startedAt: 'x', finishedAt: '2026-11-22T21:00:00Z' })),
+    ).toBeNull();
   });
 });

@@ -32,3 +32,10 @@ export function importFraction(dto: ImportDto): number {
   if (dto.totalBytes > 0) return dto.bytesRead / dto.totalBytes;
   return 0;
 }
+
+/** How long a finished import ran (start to finish), or null while it runs or without times. */
+export function importDurationMs(dto: ImportDto): number | null {
+  if (!dto.startedAt || !dto.finishedAt) return null;
+  const ms = Date.parse(dto.finishedAt) - Date.parse(dto.startedAt);
+  return Number.isFinite(ms) && ms >= 0 ? ms : null;
+}
