@@ -171,6 +171,11 @@ describe('products: CRUD, rules and events', () => {
       $case: 'productDeleted',
       value: { product: { id, name: 'after' } },
     });
+    const catalog = stack.processes.find((p) => p.name === 'catalog')!;
+    const metrics = await (await fetch(`http://127.0.0.1:${catalog.httpPort}/metrics`)).text();
+    const published = /^catalog_outbox_published_total\{[^}]*\} (\d+)/m.exec(metrics);
+    expect(Number(published?.[1])).toBeGreaterThanOrEqual(3);
+    expect(metrics).toMatch(/^catalog_search_backlog\{[^}]*\} \d+/m);
   });
 
   it('publishes no event for a write that was refused', async () => {

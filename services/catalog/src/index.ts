@@ -11,6 +11,7 @@ import { listenForOutbox } from './repositories/outbox-listener.js';
 import { ChunkRepository } from './repositories/chunk.repository.js';
 import { ChunkApplyService } from './services/chunk-apply.service.js';
 import { startOutboxRelay } from './services/outbox-relay.js';
+import { productMetrics } from './services/product-metrics.js';
 import { ProductsService } from './services/products.service.js';
 import { startSearchIndexer } from './services/search-indexer.js';
 import { startChunkWorker } from './workers/chunk-worker.js';
@@ -34,6 +35,7 @@ runMain(NAME, {
     const chunks = new ChunkRepository(db);
     shell.grpc.addService(CatalogInternalServiceService, catalogInternalHandlers(chunks));
     const store = new CatalogStore(db);
+    const metrics = productMetrics(shell.metrics.registry, store);
     shell.grpc.addService(CatalogServiceService, catalogHandlers(new ProductsService(store)));
     const relay = startOutboxRelay({
       store,
@@ -42,6 +44,7 @@ runMain(NAME, {
       logger: shell.logger,
       pollMs: config.OUTBOX_POLL_MS,
       fault: config.OUTBOX_TEST_FAULT,
+      onPublished: (count) => metrics.published.inc(count),
     });
     const indexer = startSearchIndexer({
       store,

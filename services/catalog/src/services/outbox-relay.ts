@@ -30,6 +30,8 @@ export interface OutboxRelayOptions {
   /** Published rows older than this are deleted. */
   retainMs?: number;
   fault?: RelayFault;
+  /** Called with the number of events each round published. */
+  onPublished?: (count: number) => void;
 }
 
 const FAULT_EXIT_CODE = 86;
@@ -74,6 +76,7 @@ export function startOutboxRelay(o: OutboxRelayOptions) {
       try {
         pending = false;
         const published = await publishRound();
+        if (published) o.onPublished?.(published);
         if (published === batchSize) continue;
         await cleanup();
       } catch (err) {
