@@ -1,4 +1,5 @@
 import { createDb, sql, type Kysely } from '@pi/db';
+import pg from 'pg';
 import { createLogger } from '@pi/logger';
 import { Publisher, connectNats, provisionJetStream, type NatsConnection } from '@pi/messaging';
 import type { ChunkRow, ImportChunk } from '@pi/proto';
@@ -90,6 +91,18 @@ function sequentialReference(
     });
   }
   return { state, inserted };
+}
+
+/** Resolves once some session waits for a lock, i.e. the interleaving under test is in place. */
+async function waitUntilBlocked(db: Kysely<CatalogDatabase>) {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await sql<{
+      n: number;
+    }>`select count(*)::int as n from pg_locks where not granted`.execute(db);
+    if (rows[0]!.n > 0) return;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('the chunk never waited for the open delete');
 }
 
 function shuffle<T>(items: T[], rand: () => number): T[] {
@@ -234,6 +247,41 @@ describe('applying import chunks (real PostgreSQL)', () => {
       description: '',
       active: true,
     });
+  });
+
+  it('does not resurrect a product whose manual delete commits while an older chunk waits', async () => {
+    const older = await repo.allocateEpoch();
+    await service.apply({
+      importId: 'seed',
+      seq: 0,
+      epoch: older,
+      rows: [{ line: 2, sku: 'Racy', name: 'v1', description: '', active: undefined }],
+    });
+    // A manual delete as the catalog does it, held open mid-transaction on its own connection.
+    const deleter = new pg.Client({ connectionString: env.databaseUrl });
+    await deleter.connect();
+    try {
+      await deleter.query('begin');
+      await deleter.query('lock table product_tombstones in row exclusive mode');
+      await deleter.query(`delete from products where sku_key = 'racy'`);
+      const epoch = await repo.allocateEpoch();
+      await deleter.query(
+        `insert into product_tombstones (sku_key, version_epoch, version_line) values ('racy', $1, 0)`,
+        [epoch],
+      );
+      const applying = service.apply({
+        importId: 'late-old-chunk',
+        seq: 0,
+        epoch: older,
+        rows: [{ line: 3, sku: 'RACY', name: 'zombie', description: '', active: undefined }],
+      });
+      await waitUntilBlocked(db);
+      await deleter.query('commit');
+      await applying;
+    } finally {
+      await deleter.end();
+    }
+    expect((await stored()).has('racy')).toBe(false);
   });
 
   it('keeps the stored active flag when a row does not give one', async () => {

@@ -18,6 +18,16 @@ export class ChunkRepository {
   }
 
   /**
+   * Taken first in a chunk transaction. SHARE lets chunks apply side by side but waits for a
+   * manual delete in flight (ROW EXCLUSIVE), so the tombstone check of `upsertRows` — a statement
+   * that starts after the lock — sees every committed delete: without it, an older row could
+   * re-create a product whose delete commits while the chunk waits on that product's row.
+   */
+  async lockTombstones(): Promise<void> {
+    await sql`lock table product_tombstones in share mode`.execute(this.db);
+  }
+
+  /**
    * Claims a chunk for applying; false when it was applied (or is being applied in a transaction
    * that commits first — the insert waits for it).
    */

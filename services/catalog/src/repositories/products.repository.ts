@@ -51,6 +51,15 @@ type ProductsQuery<O> = SelectQueryBuilder<WithP, 'p', O>;
 export class ProductsRepository {
   constructor(private readonly db: Kysely<CatalogDatabase>) {}
 
+  /**
+   * Taken first by a manual write that can leave a tombstone: it waits for chunk transactions in
+   * flight (they hold SHARE on the table) and makes new ones wait until this write commits, so
+   * their tombstone check sees it. Taking it before any row lock keeps one lock order.
+   */
+  async lockTombstonesForWrite(): Promise<void> {
+    await sql`lock table product_tombstones in row exclusive mode`.execute(this.db);
+  }
+
   async nextEpoch(): Promise<number> {
     const { rows } = await sql<{ epoch: number }>`select nextval('write_epoch') as epoch`.execute(
       this.db,

@@ -25,6 +25,7 @@ export class ChunkApplyService {
   async apply(chunk: ImportChunk): Promise<ApplyResult> {
     const result = await this.repo.inTransaction(async (tx): Promise<ApplyResult> => {
       const rows = chunk.rows.length;
+      await tx.lockTombstones();
       if (!(await tx.claim(chunk.importId, chunk.seq, rows))) {
         const stored = await tx.findCounts(chunk.importId, chunk.seq);
         return { ...(stored ?? { rows, inserted: 0, updated: 0 }), firstTime: false };

@@ -107,6 +107,7 @@ export class ProductsService {
     const productId = parseProductId(id);
     const changes = cleanChanges(input);
     return this.store.transaction(async (tx) => {
+      await tx.products.lockTombstonesForWrite();
       const current = await tx.products.lockById(productId);
       if (!current) throw productNotFound(id);
       if (Object.keys(changes).length === 0) return toProduct(current);
@@ -142,6 +143,7 @@ export class ProductsService {
   async delete(id: string): Promise<void> {
     const productId = parseProductId(id);
     await this.store.transaction(async (tx) => {
+      await tx.products.lockTombstonesForWrite();
       const row = await tx.products.deleteById(productId);
       if (!row) throw productNotFound(id);
       const epoch = await tx.products.nextEpoch();
