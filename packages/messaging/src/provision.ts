@@ -18,8 +18,11 @@ const SECOND_NS = 1_000_000_000;
  * event types it handles; its handler table must cover exactly those (see `runEventConsumer`).
  */
 export const CONSUMERS = {
-  /** Shared by every catalog replica: each chunk goes to exactly one worker. */
-  catalogWorkers: { stream: 'chunks', name: 'catalog-workers', ackWaitSeconds: 60, maxDeliver: 20 },
+  /**
+   * Shared by every catalog replica: each chunk goes to exactly one worker. A chunk applies in
+   * well under a second, so 30 s without an ack means its worker died: redeliver it.
+   */
+  catalogWorkers: { stream: 'chunks', name: 'catalog-workers', ackWaitSeconds: 30, maxDeliver: 20 },
   /** Ingest folds chunk results to decide when an import is complete; a failure stops its split. */
   ingestLifecycle: {
     stream: 'events',

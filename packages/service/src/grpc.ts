@@ -63,6 +63,9 @@ export function clientArgs(
       'grpc.max_receive_message_length': 8 * 1024 * 1024,
       'grpc.max_send_message_length': 8 * 1024 * 1024,
       'grpc.keepalive_time_ms': 30_000,
+      // A restarted backend is back within seconds; do not let the channel back off for longer.
+      'grpc.initial_reconnect_backoff_ms': 200,
+      'grpc.max_reconnect_backoff_ms': 2_000,
     },
   ];
 }
