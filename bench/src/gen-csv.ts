@@ -8,24 +8,13 @@ import { createWriteStream } from 'node:fs';
 import { once } from 'node:events';
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
+import { prng } from './random.js';
 
 export interface GenOptions {
   rows: number;
   seed: number;
   /** Share of rows repeating an earlier SKU in other letters' case. */
   duplicateRate?: number;
-}
-
-/** mulberry32: small, fast and the same on every machine. */
-function prng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 const ADJECTIVES = [

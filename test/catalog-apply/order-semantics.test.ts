@@ -5,21 +5,10 @@ import { Publisher, connectNats, provisionJetStream, type NatsConnection } from 
 import type { ChunkRow, ImportChunk } from '@pi/proto';
 import { createTestEnv, type TestEnv } from '@pi/testing';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { prng } from '../../bench/src/random.js';
 import type { CatalogDatabase } from '../../services/catalog/src/db.js';
 import { ChunkRepository } from '../../services/catalog/src/repositories/chunk.repository.js';
 import { ChunkApplyService } from '../../services/catalog/src/services/chunk-apply.service.js';
-
-/** A small deterministic PRNG so a failing case can be replayed from its seed. */
-function rng(seed: number) {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const CASINGS = [
   (s: string) => s,
@@ -172,7 +161,7 @@ describe('applying import chunks (real PostgreSQL)', () => {
   it.each([1, 2, 3])(
     'equals the sequential reference whatever the order and workers (seed %i)',
     async (seed) => {
-      const rand = rng(seed);
+      const rand = prng(seed);
       const first = await repo.allocateEpoch();
       const second = await repo.allocateEpoch();
       // The later import's chunks are mixed in with the earlier one's, as parallel workers would.
@@ -193,7 +182,7 @@ describe('applying import chunks (real PostgreSQL)', () => {
 
   it('counts a redelivered chunk once and writes nothing again', async () => {
     const epoch = await repo.allocateEpoch();
-    const [chunk] = makeImport(rng(7), epoch, 50, 50, 'imp-dup');
+    const [chunk] = makeImport(prng(7), epoch, 50, 50, 'imp-dup');
     const first = await service.apply(chunk!);
     const before = await stored();
     const again = await service.apply(chunk!);

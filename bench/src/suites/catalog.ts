@@ -2,10 +2,8 @@
  * Catalog: list/search latency through the HTTP API on 500K products, delete-all, and the cost of
  * keeping search indexed on the write path (the figures behind the search design in README).
  */
-import { randomBytes } from 'node:crypto';
-import path from 'node:path';
-import { dataRoot, ensureDatabase, provisionInfra, startStack, type Stack } from '@pi/infra';
 import pg from 'pg';
+import { openBenchEnv } from '../environment.js';
 import { ms, percentile, type BenchRow, type BenchSuite } from '../report.js';
 
 const ROWS = Number(process.env.BENCH_CATALOG_ROWS ?? 500_000);
@@ -163,20 +161,8 @@ export const catalogSuite: BenchSuite = {
   name: SUITE,
   async run(log) {
     const rows: BenchRow[] = [];
-    const dataDir = path.join(dataRoot(), 'bench', SUITE);
-    const infra = await provisionInfra({
-      env: {
-        PATH: process.env.PATH,
-        ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
-      },
-      dataDir,
-      databaseName: 'bench',
-      bucket: 'bench-catalog',
-      log,
-    });
-    const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-    const dbUrl = await ensureDatabase(infra.databaseUrl, `bench_catalog_${runId}`);
-    let stack: Stack | undefined;
+    const env = await openBenchEnv(SUITE, log);
+    const dbUrl = env.databaseUrl;
     try {
       log(`write path: upserting ${WRITE_ROWS} rows twice under each search design…`);
       const seconds = await writePathMedians(dbUrl);
@@ -191,11 +177,7 @@ export const catalogSuite: BenchSuite = {
         });
       }
 
-      stack = await startStack({
-        env: { ...infra.env, DATABASE_URL: dbUrl, NATS_PREFIX: `bench${runId}`, LOG_LEVEL: 'warn' },
-        catalogReplicas: 1,
-        logDir: path.join(dataDir, 'logs', runId),
-      });
+      const stack = await env.startStack({ catalogReplicas: 1 });
       log(`loading ${ROWS} products…`);
       let started = performance.now();
       await query(
@@ -253,12 +235,7 @@ export const catalogSuite: BenchSuite = {
       });
       return rows;
     } finally {
-      await stack?.stop();
-      await query(
-        infra.databaseUrl,
-        `drop database if exists "bench_catalog_${runId}" with (force)`,
-      ).catch(() => undefined);
-      await infra.stop();
+      await env.close();
     }
   },
 };

@@ -4,18 +4,17 @@
  * to `import.completed`), with each service's peak RSS, at 500K and 2M rows (BENCH_ROWS overrides,
  * e.g. `BENCH_ROWS=100000,500000`).
  */
-import { randomBytes } from 'node:crypto';
 import { createReadStream, mkdirSync, rmSync, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { decodeEvent } from '@pi/contracts';
-import { dataRoot, ensureDatabase, provisionInfra, startStack, type Stack } from '@pi/infra';
-import { createLogger } from '@pi/logger';
-import { connectNats, deleteJetStream, type NatsConnection } from '@pi/messaging';
+import type { Stack } from '@pi/infra';
+import type { NatsConnection } from '@pi/messaging';
 import pg from 'pg';
 import { from as copyFrom } from 'pg-copy-streams';
+import { openBenchEnv } from '../environment.js';
 import { writeCsvFile } from '../gen-csv.js';
 import type { BenchRow, BenchSuite } from '../report.js';
 
@@ -221,30 +220,14 @@ async function runSize(
 export const importSuite: BenchSuite = {
   name: SUITE,
   async run(log) {
-    const dataDir = path.join(dataRoot(), 'bench', SUITE);
-    const workDir = path.join(dataDir, 'files');
+    const env = await openBenchEnv(SUITE, log);
+    const workDir = path.join(env.dataDir, 'files');
     mkdirSync(workDir, { recursive: true });
-    const infra = await provisionInfra({
-      env: {
-        PATH: process.env.PATH,
-        ...(process.env.BENCH_DATABASE_URL ? { DATABASE_URL: process.env.BENCH_DATABASE_URL } : {}),
-      },
-      dataDir,
-      databaseName: 'bench',
-      bucket: 'bench-imports',
-      log,
-    });
-    const runId = `${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
-    const prefix = `bench${runId}`;
-    const dbUrl = await ensureDatabase(infra.databaseUrl, `bench_import_${runId}`);
-    const nc = await connectNats(infra.natsUrl, 'bench', createLogger('bench', 'silent'));
-    let stack: Stack | undefined;
+    const dbUrl = env.databaseUrl;
     try {
-      const outcome = outcomes(nc, prefix);
-      stack = await startStack({
-        env: { ...infra.env, DATABASE_URL: dbUrl, NATS_PREFIX: prefix, LOG_LEVEL: 'warn' },
+      const outcome = outcomes(env.nc, env.prefix);
+      const stack = await env.startStack({
         catalogReplicas: Number(process.env.CATALOG_REPLICAS ?? 2),
-        logDir: path.join(dataDir, 'logs', runId),
       });
       const rows: BenchRow[] = [];
       let previousPeaks: Map<string, number> | undefined;
@@ -255,10 +238,7 @@ export const importSuite: BenchSuite = {
       }
       return rows;
     } finally {
-      await stack?.stop();
-      await deleteJetStream(nc, prefix).catch(() => undefined);
-      await nc.close();
-      await infra.stop();
+      await env.close();
     }
   },
 };

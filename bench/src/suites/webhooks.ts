@@ -1,11 +1,8 @@
-import { rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import path from 'node:path';
 import { newEvent } from '@pi/contracts';
-import { dataRoot, ensureDatabase, provisionInfra, startStack } from '@pi/infra';
-import { createLogger } from '@pi/logger';
-import { connectNats, deleteJetStream, Publisher } from '@pi/messaging';
+import { Publisher } from '@pi/messaging';
+import { openBenchEnv } from '../environment.js';
 import { ms, percentile, type BenchRow, type BenchSuite } from '../report.js';
 
 const EVENTS = 10_000;
@@ -73,36 +70,14 @@ const productCreated = (i: number) =>
 export const webhooksSuite: BenchSuite = {
   name: 'webhooks',
   async run(log) {
-    const dataDir = path.join(dataRoot(), 'bench', `webhooks-${process.pid}`);
-    const infra = await provisionInfra({
-      env: {
-        PATH: process.env.PATH,
-        ...(process.env.DATABASE_URL ? { DATABASE_URL: process.env.DATABASE_URL } : {}),
-        ...(process.env.NATS_URL ? { NATS_URL: process.env.NATS_URL } : {}),
-      },
-      dataDir,
-      databaseName: 'postgres',
-      log,
-    });
-    const run = Date.now().toString(36);
-    const prefix = `bench${run}`;
+    const env = await openBenchEnv('webhooks', log);
     const receiver = new CountingReceiver();
     const hookUrl = await receiver.start();
-    const nc = await connectNats(infra.natsUrl, 'bench', createLogger('bench', 'silent'));
-    let stack: Awaited<ReturnType<typeof startStack>> | undefined;
     try {
-      const databaseUrl = await ensureDatabase(infra.databaseUrl, `bench_webhooks_${run}`);
       log('starting the services…');
-      stack = await startStack({
-        env: {
-          ...infra.env,
-          DATABASE_URL: databaseUrl,
-          NATS_PREFIX: prefix,
-          LOG_LEVEL: 'warn',
-          WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
-        },
+      const stack = await env.startStack({
         catalogReplicas: 1,
-        logDir: path.join(dataDir, 'logs'),
+        env: { WEBHOOK_ALLOWED_HOSTS: '127.0.0.1' },
       });
       for (let i = 0; i < WEBHOOKS; i++) {
         const res = await fetch(`${stack.gatewayUrl}/api/webhooks`, {
@@ -112,7 +87,7 @@ export const webhooksSuite: BenchSuite = {
         });
         if (res.status !== 201) throw new Error(`creating a webhook failed: ${await res.text()}`);
       }
-      const publisher = new Publisher(nc, prefix);
+      const publisher = new Publisher(env.nc, env.prefix);
 
       log(`publishing ${EVENTS} events to ${WEBHOOKS} webhooks…`);
       const started = performance.now();
@@ -167,12 +142,8 @@ export const webhooksSuite: BenchSuite = {
         ),
       ];
     } finally {
-      await stack?.stop();
-      await deleteJetStream(nc, prefix).catch(() => undefined);
-      await nc.close();
       await receiver.stop();
-      await infra.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await env.close();
     }
   },
 };
