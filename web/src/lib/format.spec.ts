@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   formatBytes,
   formatCount,
+  formatTotal,
   formatDate,
   formatDuration,
   formatEta,
@@ -72,5 +73,12 @@ describe('other formats', () => {
     expect(truncate('short', 10)).toBe('short');
     expect(truncate('a long description here', 10)).toBe('a long de…');
     expect(truncate('abc def ghi', 5)).toBe('abc…');
+  });
+});
+
+describe('formatTotal', () => {
+  it('marks a capped total with a plus', () => {
+    expect(formatTotal({ total: 1000, totalCapped: true })).toBe('1,000+');
+    expect(formatTotal({ total: 42, totalCapped: false })).toBe('42');
   });
 });

@@ -21,6 +21,11 @@ export function formatCount(n: number): string {
   return integer.format(n);
 }
 
+/** A list total; the catalog stops counting large filtered sets, so a capped one reads "1,000+". */
+export function formatTotal(list: { total: number; totalCapped: boolean }): string {
+  return `${formatCount(list.total)}${list.totalCapped ? '+' : ''}`;
+}
+
 /** Rows per second, rounded; "—" before there is a rate to show. */
 export function formatRate(rowsPerSecond: number): string {
   if (!Number.isFinite(rowsPerSecond) || rowsPerSecond <= 0) return '—';
