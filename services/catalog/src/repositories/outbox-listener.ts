@@ -15,23 +15,34 @@ export function listenForOutbox(databaseUrl: string, logger: Logger): OutboxWake
   });
   const listeners: (() => void)[] = [];
   let closed = false;
-  let current: { release(err?: Error): void } | undefined;
+  /** Releases the listening connection once, whoever notices first (an error or close()). */
+  let drop: ((err?: Error) => void) | undefined;
+  let retry: NodeJS.Timeout | undefined;
+  const reconnectLater = () => {
+    if (!closed && !retry) retry = setTimeout(() => ((retry = undefined), void connect()), 1000);
+  };
 
   const connect = async (): Promise<void> => {
     try {
       const client = await pool.connect();
-      current = client;
-      client.on('notification', () => listeners.forEach((l) => l()));
-      client.once('error', (err) => {
-        logger.warn({ err }, 'outbox listener lost its connection; reconnecting');
-        current = undefined;
+      let released = false;
+      const release = (err?: Error) => {
+        if (released) return;
+        released = true;
+        if (drop === release) drop = undefined;
         client.release(err);
-        if (!closed) setTimeout(() => void connect(), 1000);
+      };
+      drop = release;
+      client.on('notification', () => listeners.forEach((l) => l()));
+      client.on('error', (err) => {
+        if (!closed) logger.warn({ err }, 'outbox listener lost its connection; reconnecting');
+        release(err);
+        reconnectLater();
       });
       await client.query(`LISTEN ${OUTBOX_CHANNEL}`);
     } catch (err) {
-      logger.warn({ err }, 'outbox listener cannot connect; retrying');
-      if (!closed) setTimeout(() => void connect(), 1000);
+      if (!closed) logger.warn({ err }, 'outbox listener cannot connect; retrying');
+      reconnectLater();
     }
   };
   void connect();
@@ -40,7 +51,8 @@ export function listenForOutbox(databaseUrl: string, logger: Logger): OutboxWake
     onWake: (listener) => listeners.push(listener),
     close: async () => {
       closed = true;
-      current?.release();
+      clearTimeout(retry);
+      drop?.();
       await pool.end();
     },
   };

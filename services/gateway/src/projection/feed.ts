@@ -24,7 +24,8 @@ const RECONNECT_MS = 1000;
  */
 export class ProgressFeed {
   private readonly watchers = new Map<string, Set<{ notify(): void; close(): void }>>();
-  private client: PoolClient | undefined;
+  /** The listening connection and the one way to release it (it may also fail on its own). */
+  private listener: { client: PoolClient; drop(err?: Error): void } | undefined;
   private closed = false;
   private reconnectTimer: NodeJS.Timeout | undefined;
 
@@ -36,11 +37,11 @@ export class ProgressFeed {
   async start(): Promise<void> {
     const client = await this.pool.connect();
     let released = false;
-    const drop = (err: Error) => {
+    const drop = (err?: Error) => {
       if (released) return;
       released = true;
       client.release(err);
-      if (this.client === client) this.client = undefined;
+      if (this.listener?.client === client) this.listener = undefined;
     };
     client.on('notification', (n) => {
       if (n.payload) this.watchers.get(n.payload)?.forEach((w) => w.notify());
@@ -56,7 +57,7 @@ export class ProgressFeed {
       drop(err as Error);
       throw err;
     }
-    this.client = client;
+    this.listener = { client, drop };
   }
 
   watcherCount(): number {
@@ -112,8 +113,7 @@ export class ProgressFeed {
     this.closed = true;
     clearTimeout(this.reconnectTimer);
     for (const set of this.watchers.values()) set.forEach((w) => w.close());
-    this.client?.release();
-    this.client = undefined;
+    this.listener?.drop();
     await this.pool.end();
   }
 
