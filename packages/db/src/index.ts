@@ -122,3 +122,4 @@ export async function pingDb(db: Kysely<any>): Promise<void> {
   await sql`select 1`.execute(db);
 }
 export * from './migrate-command.js';
+export * from './listen.js';

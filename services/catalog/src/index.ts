@@ -40,7 +40,7 @@ runMain(NAME, {
     const relay = startOutboxRelay({
       store,
       publisher,
-      wakeups: listenForOutbox(config.DATABASE_URL, shell.logger),
+      wakeups: await listenForOutbox(config.DATABASE_URL, shell.logger),
       logger: shell.logger,
       pollMs: config.OUTBOX_POLL_MS,
       fault: config.OUTBOX_TEST_FAULT,

@@ -1,4 +1,4 @@
-import { createPool, type Kysely } from '@pi/db';
+import type { Kysely } from '@pi/db';
 import type { Logger } from '@pi/logger';
 import type { NatsConnection } from '@pi/messaging';
 import type { Registry } from 'prom-client';
@@ -27,11 +27,7 @@ export async function startProjection(
   options: ProjectionDeps & { databaseUrl: string; registry: Registry },
 ) {
   const repo = new ProjectionRepository(options.db);
-  // LISTEN holds its connection for good, so it gets its own instead of one from the query pool.
-  const feed = new ProgressFeed(
-    createPool({ url: options.databaseUrl, poolMax: 1, applicationName: 'gateway-progress-feed' }),
-    options.logger,
-  );
+  const feed = new ProgressFeed(options.databaseUrl, options.logger);
   await feed.start();
   const consumer = await runProjectionConsumer({
     nc: options.nc,
