@@ -89,11 +89,26 @@ export interface ProvisionOptions {
   duplicateWindowSeconds?: number;
 }
 
-/** Creates or updates the streams and durable consumers. Idempotent; every service may call it. */
+/**
+ * Creates or updates the streams and durable consumers. Idempotent; every service calls it at boot,
+ * so several may race on the same names (one's add against another's update): such a collision is
+ * retried, and the retry finds everything in place.
+ */
 export async function provisionJetStream(
   nc: NatsConnection,
   options: ProvisionOptions,
 ): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await provisionOnce(nc, options);
+    } catch (err) {
+      if (attempt >= 5) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+async function provisionOnce(nc: NatsConnection, options: ProvisionOptions): Promise<void> {
   const jsm = await jetstreamManager(nc);
   const names = natsNames(options.prefix);
   const dupWindow = (options.duplicateWindowSeconds ?? 120) * SECOND_NS;

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
+import { readFileSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
-import { startStack, type Stack } from '@pi/infra';
+import { dataRoot, startStack, type Stack } from '@pi/infra';
 import { connectNats, deleteJetStream } from '@pi/messaging';
 import { createLogger } from '@pi/logger';
 import { inject } from 'vitest';
@@ -60,13 +61,35 @@ export interface TestStack extends Stack {
 export async function startTestStack(
   options: { catalogReplicas?: number; env?: Record<string, string> } = {},
 ): Promise<TestStack> {
+  try {
+    return await startTestStackOnce(options);
+  } catch (err) {
+    // Ports come from freePort() and another test file may take one before a service binds it.
+    // Start once more on fresh ports, but say what failed so a real boot bug stays visible.
+    process.stderr.write(`[test stack] start failed, retrying once: ${(err as Error).message}\n`);
+    return startTestStackOnce(options);
+  }
+}
+
+async function startTestStackOnce(options: {
+  catalogReplicas?: number;
+  env?: Record<string, string>;
+}): Promise<TestStack> {
   const testEnv = await createTestEnv();
-  const logDir = path.join(testInfra().dataDir, 'logs', testEnv.prefix);
-  const stack = await startStack({
-    env: { ...testEnv.env, ...options.env },
-    catalogReplicas: options.catalogReplicas ?? 2,
-    logDir,
-  });
+  // Outside the run's folder (removed at teardown), so a failed start leaves its logs to read.
+  const logDir = path.join(dataRoot(), 'test-logs', testEnv.prefix);
+  let stack: Stack;
+  try {
+    stack = await startStack({
+      env: { ...testEnv.env, ...options.env },
+      catalogReplicas: options.catalogReplicas ?? 2,
+      logDir,
+    });
+  } catch (err) {
+    process.stderr.write(`[test stack] logs of the failed start: ${logDir}\n${tailOfLogs(logDir)}`);
+    await testEnv.cleanup().catch(() => undefined);
+    throw err;
+  }
   return {
     ...stack,
     testEnv,
@@ -74,6 +97,23 @@ export async function startTestStack(
     stop: async () => {
       await stack.stop();
       await testEnv.cleanup();
+      rmSync(logDir, { recursive: true, force: true });
     },
   };
+}
+
+/** The last lines of every log in a folder, for a failure message. */
+function tailOfLogs(dir: string): string {
+  let files: string[] = [];
+  try {
+    files = readdirSync(dir).filter((f) => f.endsWith('.log'));
+  } catch {
+    return '';
+  }
+  return files
+    .map((f) => {
+      const lines = readFileSync(path.join(dir, f), 'utf8').trimEnd().split('\n').slice(-5);
+      return `--- ${f}\n${lines.join('\n')}\n`;
+    })
+    .join('');
 }
