@@ -255,6 +255,11 @@ describe('products: listing, filters and paging', () => {
     ],
     ['q=nothing-like-this', () => false],
     ['q=100%25', () => false],
+    // A phrase across a word boundary ("Red widget"): found through trigrams spanning the space.
+    ['q=D WIDGET', (n) => n % 3 === 0],
+    // The search key runs sku, name and description together; a term spanning two columns is in
+    // the key but in no column, so it matches nothing.
+    ['q=12 made', () => false],
   ];
 
   const expectMatches = async (query: string, match: (n: number) => boolean) => {
@@ -302,6 +307,43 @@ describe('products: listing, filters and paging', () => {
     }
   });
 
+  it('finds text with LIKE metacharacters and punctuation, and only where it is', async () => {
+    const created = await api.create({
+      sku: 'Meta-1',
+      name: 'Back\\slash, 50%_off - Deal.',
+      description: 'multi-word, punctuated. text',
+    });
+    expect(created.status).toBe(201);
+    const CASES: [string, boolean][] = [
+      ['q=k\\slash', true],
+      ['q=50%_off', true],
+      ['q=%_', true],
+      ['q=slash, 50', true],
+      ['q=OFF - deal.', true],
+      ['description=word, punct', true],
+      // In the search key (punctuation and spaces removed), in no column.
+      ['q=slash50', false],
+      ['q=multiword', false],
+      ['name=deal.multi', false],
+      ['q=50 _off', false],
+    ];
+    for (const phase of ['backlog', 'indexed']) {
+      if (phase === 'indexed') {
+        await waitFor(
+          'the search backlog to drain',
+          async () => (await backlogSize(db)) === 0,
+          30_000,
+        );
+      }
+      for (const [query, found] of CASES) {
+        const [key, value] = query.split('=') as [string, string];
+        const skus = (await list(`${key}=${encodeURIComponent(value)}`)).items.map((p) => p.sku);
+        expect(skus.includes('Meta-1'), `${query} (${phase})`).toBe(found);
+      }
+    }
+    expect((await api.send('DELETE', `/api/products/${created.body.id}`)).status).toBe(204);
+  });
+
   it('pages newest first, each row exactly once, while rows are being inserted', async () => {
     const { rows } = await db.query<{ n: string }>(
       "select count(*) as n from products where name ilike '%widget%'",
@@ -327,6 +369,21 @@ describe('products: listing, filters and paging', () => {
     const deleted = await api.send('DELETE', `/api/products/${all.items[0]!.id}`);
     expect(deleted.status).toBe(204);
     expect((await list('limit=1')).total).toBe(all.total - 1);
+  });
+
+  it('rebuilds the search index again after a second large write', async () => {
+    // The first rebuild ran in beforeAll; a second one must not trip over the first one's names.
+    await seedProducts(db, 1500, 100_000);
+    await waitFor('the search backlog to drain', async () => (await backlogSize(db)) === 0, 30_000);
+    expect((await list('q=widget 101499')).items.map((p) => p.sku)).toEqual(['S-101499']);
+    const { rows } = await db.query<{ indexname: string }>(
+      "select indexname from pg_indexes where tablename = 'product_search' order by indexname",
+    );
+    expect(rows.map((r) => r.indexname)).toEqual([
+      'product_search_inactive',
+      'product_search_key_trgm',
+      'product_search_product_id',
+    ]);
   });
 
   it.each([

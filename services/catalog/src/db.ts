@@ -39,6 +39,8 @@ export interface ProductSearchTable {
   name: string;
   description: string;
   active: boolean;
+  /** `product_search_key(sku name description)`: what the trigram index covers. */
+  search_key: string;
 }
 
 /** Appended by triggers on every statement inserting or deleting products; their sum is the count. */

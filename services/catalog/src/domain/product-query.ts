@@ -42,6 +42,12 @@ export function cleanLimit(limit: number | undefined): number {
 export const containsPattern = (term: string) => `%${term.replace(/[\\%_]/g, '\\$&')}%`;
 
 /**
+ * Whether a term's search key (its letters and digits) is long enough for the trigram index to find
+ * candidates; PostgreSQL computes the key itself, this only decides whether to ask it.
+ */
+export const hasTrigram = (term: string) => term.replace(/[^\p{L}\p{N}]+/gu, '').length >= 3;
+
+/**
  * Pages are ordered newest first (`id desc`). The cursor is the last id of the previous page,
  * opaque to clients: base64url of `{"id":"<id>"}`.
  */

@@ -1,7 +1,12 @@
 import { sql, type Kysely, type Selectable } from '@pi/db';
 import type { RawBuilder, SelectQueryBuilder, SqlBool } from 'kysely';
 import type { CatalogDatabase, ProductsTable } from '../db.js';
-import { containsPattern, hasText, type ProductFilter } from '../domain/product-query.js';
+import {
+  containsPattern,
+  hasText,
+  hasTrigram,
+  type ProductFilter,
+} from '../domain/product-query.js';
 
 export type ProductRow = Pick<
   Selectable<ProductsTable>,
@@ -211,7 +216,7 @@ export class ProductsRepository {
     return this.db
       .selectFrom('product_search as s')
       .select('s.product_id')
-      .where((eb) => eb.and([...containsAll('s', filter), ...columnConditions('s', filter)]));
+      .where((eb) => eb.and([...searchKeyCandidates(filter), ...columnConditions('s', filter)]));
   }
 
   /**
@@ -233,16 +238,17 @@ export class ProductsRepository {
 const TEXT_COLUMNS = ['sku', 'name', 'description'] as const;
 
 /**
- * Every text term must occur in the row's searchable text: the expression of the trigram index on
- * product_search, so that index finds the candidates.
+ * Narrows text terms through product_search's trigram index: a row containing a term has the term's
+ * key in its search key (see the search-key migration). Only a necessary condition — the column
+ * conditions decide — and left out for terms too short to have a trigram, for which the index
+ * would read every entry. `escape ''`: a `\` in a term is an ordinary character; `%` and `_` stay
+ * wildcards, which only widen the candidates.
  */
-function containsAll(alias: 'p' | 's', f: ProductFilter): RawBuilder<SqlBool>[] {
-  const col = (c: string) => sql.ref(`${alias}.${c}`);
+function searchKeyCandidates(f: ProductFilter): RawBuilder<SqlBool>[] {
   return [f.q, f.sku, f.name, f.description]
-    .filter((t): t is string => t !== undefined)
+    .filter((t): t is string => t !== undefined && hasTrigram(t))
     .map(
-      (term) =>
-        sql<SqlBool>`(${col('sku')} || chr(10) || ${col('name')} || chr(10) || ${col('description')}) ilike ${containsPattern(term)}`,
+      (term) => sql<SqlBool>`s.search_key like '%' || product_search_key(${term}) || '%' escape ''`,
     );
 }
 
@@ -271,12 +277,13 @@ function columnConditions(alias: 'p' | 's', f: ProductFilter): RawBuilder<SqlBoo
  * the index may be stale for backlog rows, the columns never are.
  */
 function filtered<O>(query: ProductsQuery<O>, f: ProductFilter): ProductsQuery<O> {
-  if (hasText(f)) {
+  const candidates = searchKeyCandidates(f);
+  if (candidates.length) {
     query = query.where('p.id', 'in', (eb) =>
       eb
         .selectFrom('product_search as s')
         .select('s.product_id')
-        .where((e) => e.and(containsAll('s', f)))
+        .where((e) => e.and(candidates))
         .unionAll(eb.selectFrom('search_backlog as b').select('b.product_id')),
     );
   }

@@ -4,6 +4,17 @@ import type { CatalogDatabase } from '../db.js';
 /** Advisory lock key: one indexer at a time, so a stale document can never overwrite a newer one. */
 const INDEXER_LOCK = 0x5ea7_c4;
 
+/** A product's search document, selected from `products p` in product_search's column order. */
+const DOCUMENT = sql`p.id, p.sku, p.name, p.description, p.active,
+  product_search_key(p.sku || ' ' || p.name || ' ' || p.description)`;
+
+/** product_search's indexes (as in the latest migration), by name: `create <definition>`. */
+const SEARCH_INDEXES: [string, (index: string, table: string) => string][] = [
+  ['product_search_product_id', (i, t) => `unique index ${i} on ${t} (product_id)`],
+  ['product_search_key_trgm', (i, t) => `index ${i} on ${t} using gin (search_key gin_trgm_ops)`],
+  ['product_search_inactive', (i, t) => `index ${i} on ${t} (product_id) where not active`],
+];
+
 /** Maintenance of `product_search` from `search_backlog` (see the migration for the design). */
 export class SearchIndexRepository {
   constructor(private readonly db: Kysely<CatalogDatabase>) {}
@@ -48,11 +59,12 @@ export class SearchIndexRepository {
           and not exists (select 1 from products p where p.id = ids.product_id)
       ),
       written as (
-        insert into product_search (product_id, sku, name, description, active)
-        select p.id, p.sku, p.name, p.description, p.active
+        insert into product_search (product_id, sku, name, description, active, search_key)
+        select ${DOCUMENT}
         from products p join ids on p.id = ids.product_id
         on conflict (product_id) do update set sku = excluded.sku, name = excluded.name,
-          description = excluded.description, active = excluded.active
+          description = excluded.description, active = excluded.active,
+          search_key = excluded.search_key
       )
       select count(*) as consumed from batch
     `.execute(this.db);
@@ -67,27 +79,19 @@ export class SearchIndexRepository {
    */
   async rebuild(): Promise<void> {
     await sql`set local maintenance_work_mem = '256MB'`.execute(this.db);
-    await sql`
-      create table product_search_next as
-      select id as product_id, sku, name, description, active from products`.execute(this.db);
-    await sql`create unique index product_search_next_id on product_search_next (product_id)`.execute(
-      this.db,
-    );
-    await sql`
-      create index product_search_next_doc on product_search_next
-      using gin ((sku || chr(10) || name || chr(10) || description) gin_trgm_ops)`.execute(this.db);
-    await sql`
-      create index product_search_next_inactive on product_search_next (product_id)
-      where not active`.execute(this.db);
+    await sql`create table product_search_next (like product_search)`.execute(this.db);
+    await sql`insert into product_search_next select ${DOCUMENT} from products p`.execute(this.db);
+    for (const [name, definition] of SEARCH_INDEXES) {
+      await sql`create ${sql.raw(definition(`${name}_next`, 'product_search_next'))}`.execute(
+        this.db,
+      );
+    }
     await sql`delete from search_backlog`.execute(this.db);
     await sql`drop table product_search`.execute(this.db);
     await sql`alter table product_search_next rename to product_search`.execute(this.db);
-    await sql`alter index product_search_next_id rename to product_search_product_id`.execute(
-      this.db,
-    );
-    await sql`alter index product_search_next_doc rename to product_search_doc_trgm`.execute(
-      this.db,
-    );
+    for (const [name] of SEARCH_INDEXES) {
+      await sql`alter index ${sql.id(`${name}_next`)} rename to ${sql.id(name)}`.execute(this.db);
+    }
   }
 
   /** True when every product write has been folded in: product_search alone answers searches. */
