@@ -6,7 +6,14 @@ import { waitFor } from '@pi/infra';
 import { Publisher, type NatsConnection } from '@pi/messaging';
 import { startTestStack, type TestStack } from '@pi/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectTestNats, readEvents, restClient, type RestClient } from './support.js';
+import {
+  backlogSize,
+  connectDb,
+  connectTestNats,
+  readEvents,
+  restClient,
+  type RestClient,
+} from './support.js';
 
 /** Products as a comparable set: what a CSV carries. */
 const catalogue = async (api: RestClient) => {
@@ -23,7 +30,10 @@ describe('products: delete-all and CSV export', () => {
   let publisher: Publisher;
 
   beforeAll(async () => {
-    stack = await startTestStack({ catalogReplicas: 1, env: { OUTBOX_POLL_MS: '200' } });
+    stack = await startTestStack({
+      catalogReplicas: 1,
+      env: { OUTBOX_POLL_MS: '200', SEARCH_INDEX_QUIET_MS: '300' },
+    });
     api = restClient(stack.gatewayUrl);
     nc = await connectTestNats(stack.testEnv.env.NATS_URL!);
     publisher = new Publisher(nc, stack.testEnv.prefix);
@@ -143,5 +153,41 @@ describe('products: delete-all and CSV export', () => {
     expect(await empty.text()).toBe('sku,name,description,active\n');
     const bad = await fetch(`${stack.gatewayUrl}/api/products/export.csv?active=perhaps`);
     expect(bad.status).toBe(400);
+  });
+
+  it('finds none of the deleted products at once, and empties the search documents soon after', async () => {
+    const db = await connectDb(stack.testEnv.databaseUrl);
+    try {
+      await api.send('DELETE', '/api/products?confirm=true');
+      await seed();
+      const documents = async () =>
+        Number((await db.query('select count(*) as n from product_search')).rows[0].n);
+      await waitFor(
+        'the search backlog to drain',
+        async () => (await backlogSize(db)) === 0,
+        30_000,
+      );
+      expect(await documents()).toBe(4);
+
+      expect((await api.send('DELETE', '/api/products?confirm=true')).status).toBe(200);
+      const search = async () => {
+        const { body } = await api.get<ProductListDto>('/api/products?q=exp');
+        return { skus: body.items.map((p) => p.sku), total: body.total };
+      };
+      expect(await search()).toEqual({ skus: [], total: 0 });
+      const created = await api.create({ sku: 'Exp-9', name: 'After the delete' });
+      expect(created.status).toBe(201);
+      expect(await search()).toEqual({ skus: ['Exp-9'], total: 1 });
+
+      await waitFor(
+        'the search backlog to drain',
+        async () => (await backlogSize(db)) === 0,
+        30_000,
+      );
+      expect(await documents()).toBe(1);
+      expect(await search()).toEqual({ skus: ['Exp-9'], total: 1 });
+    } finally {
+      await db.end();
+    }
   });
 });

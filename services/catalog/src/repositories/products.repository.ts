@@ -221,16 +221,25 @@ export class ProductsRepository {
 
   /**
    * Locks out every other writer so the count read next is what delete-all removes. The exclusive
-   * lock is the one TRUNCATE takes anyway.
+   * locks are the ones TRUNCATE takes anyway, taken in the order every writer takes them
+   * (tombstones, products, then the backlog its triggers write), so a delete-all and a write
+   * never wait for each other in a cycle.
    */
   async lockAll(): Promise<void> {
-    await sql`lock table products, product_tombstones in access exclusive mode`.execute(this.db);
+    await sql`
+      lock table product_tombstones, products, search_backlog in access exclusive mode
+    `.execute(this.db);
   }
 
-  /** Removes every product and tombstone, with the search data derived from them. */
+  /**
+   * Removes every product and tombstone with the backlog and count derived from them. The search
+   * documents are left to the indexer (SearchIndexRepository.requestClear): truncating them too
+   * would double the time the commit takes to release the files, and searches ignore documents
+   * whose product is gone until then.
+   */
   async truncateAll(): Promise<void> {
     await sql`
-      truncate products, product_tombstones, product_search, search_backlog, product_count_deltas
+      truncate products, product_tombstones, search_backlog, product_count_deltas
     `.execute(this.db);
   }
 }

@@ -1,6 +1,9 @@
 import { sql, type Kysely } from '@pi/db';
 import type { CatalogDatabase } from '../db.js';
 
+/** The backlog's "clear product_search" request: a product id no product has. */
+const CLEAR = '0';
+
 /** Advisory lock key: one indexer at a time, so a stale document can never overwrite a newer one. */
 const INDEXER_LOCK = 0x5ea7_c4;
 
@@ -30,6 +33,37 @@ export class SearchIndexRepository {
       .executeTakeFirst();
     const head = Number(row?.head ?? 0);
     return { head, span: head ? head - Number(row?.tail) + 1 : 0 };
+  }
+
+  /**
+   * Asks the indexer to empty product_search, after delete-all: a backlog entry for the product id
+   * 0, which no product has. Until the indexer has done so the backlog is not empty, so searches
+   * check the products themselves and never show a document whose product is gone.
+   */
+  async requestClear(): Promise<void> {
+    await this.db.insertInto('search_backlog').values({ product_id: CLEAR }).execute();
+  }
+
+  /**
+   * Empties product_search if delete-all asked for it. Entries written after the request have
+   * higher sequence numbers and stay in the backlog, so the products they name are indexed again.
+   */
+  async clearIfRequested(): Promise<boolean> {
+    const { numDeletedRows } = await this.db
+      .deleteFrom('search_backlog')
+      .where('product_id', '=', CLEAR)
+      .executeTakeFirst();
+    if (numDeletedRows === 0n) return false;
+    await sql`truncate product_search`.execute(this.db);
+    return true;
+  }
+
+  /**
+   * Lock order of every product writer: products, then the backlog its triggers write. The
+   * backlog fold reads the backlog first, so it takes the products lock before.
+   */
+  async lockProductsForIndexing(): Promise<void> {
+    await sql`lock table products in access share mode`.execute(this.db);
   }
 
   async tryLeadIndexer(): Promise<boolean> {

@@ -165,6 +165,7 @@ export class ProductsService {
       await tx.products.lockAll();
       const deleted = await tx.products.countAll();
       await tx.products.truncateAll();
+      await tx.search.requestClear();
       await tx.outbox.add(newEvent('products.deleted_all', CATALOGUE, { deleted }));
       return deleted;
     });

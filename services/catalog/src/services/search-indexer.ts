@@ -42,9 +42,12 @@ export function startSearchIndexer(o: SearchIndexerOptions) {
         if (!(await rebuild(span))) return;
         continue;
       }
-      const consumed = await o.store.transaction(async (tx) =>
-        (await tx.search.tryLeadIndexer()) ? tx.search.indexBatch(o.batchSize) : 0,
-      );
+      const consumed = await o.store.transaction(async (tx) => {
+        if (!(await tx.search.tryLeadIndexer())) return 0;
+        await tx.search.lockProductsForIndexing();
+        if (await tx.search.clearIfRequested()) return 1;
+        return tx.search.indexBatch(o.batchSize);
+      });
       if (consumed === 0) return;
       o.logger.debug({ consumed }, 'search documents updated');
     }
