@@ -70,7 +70,8 @@ FROM runtime AS ingest
 RUN test "$SERVICE" = ingest || { echo "target ingest needs --build-arg SERVICE=ingest" >&2; exit 1; }
 ENV HTTP_PORT=8081 GRPC_PORT=50052
 EXPOSE 8081 50052
-ENTRYPOINT ["node", "services/ingest/dist/index.js"]
+# V8 heap cap: ingest streams gigabytes through a small live set; as in packages/infra/src/stack.ts.
+ENTRYPOINT ["node", "--max-old-space-size=192", "services/ingest/dist/index.js"]
 
 FROM runtime AS webhook-dispatcher
 RUN test "$SERVICE" = webhook-dispatcher || { echo "target webhook-dispatcher needs --build-arg SERVICE=webhook-dispatcher" >&2; exit 1; }

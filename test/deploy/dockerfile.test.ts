@@ -1,6 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { SERVICE_NODE_ARGS } from '@pi/infra';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   SERVICES,
@@ -53,7 +54,9 @@ describe('Dockerfile', () => {
     const users = keywords(name, 'USER');
     expect(users.length, 'USER set').toBeGreaterThan(0);
     expect(users.at(-1)).not.toMatch(/^(root|0)(:|$)/);
-    expect(keywords(name, 'ENTRYPOINT')).toEqual([`["node", "services/${name}/dist/index.js"]`]);
+    // The same Node options as the local stack gives the service.
+    const command = ['node', ...(SERVICE_NODE_ARGS[name] ?? []), `services/${name}/dist/index.js`];
+    expect(keywords(name, 'ENTRYPOINT')).toEqual([JSON.stringify(command).replaceAll(',', ', ')]);
     expect(keywords(name, 'HEALTHCHECK').join()).toMatch(/fetch\(.*\/healthz/);
     // A mismatched --build-arg SERVICE would bake another service's build into this target.
     expect(keywords(name, 'RUN').join()).toContain(`test "$SERVICE" = ${name}`);

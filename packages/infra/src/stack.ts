@@ -57,6 +57,15 @@ export async function migrateService(
   }
 }
 
+/**
+ * Node options per service, as the images set them (Dockerfile). Ingest streams gigabytes through
+ * a small live set (well under 100 MB); left alone, V8 lets its heap grow to several times that
+ * between full collections, which is most of ingest's peak memory.
+ */
+export const SERVICE_NODE_ARGS: Partial<Record<ServiceName, string[]>> = {
+  ingest: ['--max-old-space-size=192'],
+};
+
 function runNode(
   name: ServiceName,
   args: string[],
@@ -66,7 +75,8 @@ function runNode(
   onLog?: (service: string, line: string) => void,
 ): ChildProcess {
   mkdirSync(logDir, { recursive: true });
-  const child = spawn(process.execPath, [serviceEntry(name), ...args], {
+  const nodeArgs = SERVICE_NODE_ARGS[name] ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, serviceEntry(name), ...args], {
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -59,8 +59,10 @@ export class ObjectStore {
   }
 
   /**
-   * Streams `body` into `key` holding at most one part in memory. Aborts the upload (and throws
-   * ObjectTooLargeError) once more than `maxBytes` arrived. Returns the stored size.
+   * Streams `body` into `key`, holding at most two parts in memory: the next part is read while
+   * the previous one uploads, so the upload runs as fast as the slower of the two sides. Aborts
+   * the upload (and throws ObjectTooLargeError) once more than `maxBytes` arrived. Returns the
+   * stored size.
    */
   async putStream(
     key: string,
@@ -73,26 +75,31 @@ export class ObjectStore {
     let total = 0;
     let uploadId: string | undefined;
     const etags: { part: number; etag: string }[] = [];
+    /** The part being uploaded; it never rejects (the error is kept in `failure`). */
+    let uploading: Promise<void> = Promise.resolve();
+    let failure: unknown;
+    let parts = 0;
 
-    const flushPart = async () => {
-      uploadId ??= await this.client.initiateNewMultipartUpload(this.bucket, key, {
-        'Content-Type': 'text/csv',
-      });
-      const part = etags.length + 1;
+    const takeBuffered = () => {
       const payload = Buffer.concat(buffered, bufferedBytes);
       buffered = [];
       bufferedBytes = 0;
-      const { etag } = await this.client.uploadPart(
-        {
-          bucketName: this.bucket,
-          objectName: key,
-          uploadID: uploadId,
-          partNumber: part,
-          headers: {},
-        },
-        payload,
-      );
-      etags.push({ part, etag });
+      return payload;
+    };
+
+    /** Waits for the part in flight, then starts uploading the buffered bytes as the next one. */
+    const flushPart = async () => {
+      await uploading;
+      if (failure) throw failure;
+      uploadId ??= await this.client.initiateNewMultipartUpload(this.bucket, key, {
+        'Content-Type': 'text/csv',
+      });
+      const part = ++parts;
+      const request = { bucketName: this.bucket, objectName: key, uploadID: uploadId };
+      uploading = this.client
+        .uploadPart({ ...request, partNumber: part, headers: {} }, takeBuffered())
+        .then(({ etag }) => void etags.push({ part, etag }))
+        .catch((err: unknown) => void (failure ??= err));
     };
 
     try {
@@ -106,16 +113,19 @@ export class ObjectStore {
         if (bufferedBytes >= PART_SIZE) await flushPart();
       }
       if (uploadId === undefined) {
-        const payload = Buffer.concat(buffered, bufferedBytes);
+        const payload = takeBuffered();
         await this.client.putObject(this.bucket, key, payload, payload.length, {
           'Content-Type': 'text/csv',
         });
       } else {
         if (bufferedBytes > 0) await flushPart();
+        await uploading;
+        if (failure) throw failure;
         await this.client.completeMultipartUpload(this.bucket, key, uploadId, etags);
       }
       return { size: total };
     } catch (err) {
+      await uploading;
       if (uploadId !== undefined) {
         await this.client.abortMultipartUpload(this.bucket, key, uploadId).catch(() => undefined);
       }
