@@ -7,7 +7,7 @@ import { Publisher, type NatsConnection } from '@pi/messaging';
 import { startTestStack, type TestStack } from '@pi/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  backlogSize,
+  waitForSearchIndex,
   connectDb,
   connectTestNats,
   readEvents,
@@ -162,11 +162,7 @@ describe('products: delete-all and CSV export', () => {
       await seed();
       const documents = async () =>
         Number((await db.query('select count(*) as n from product_search')).rows[0].n);
-      await waitFor(
-        'the search backlog to drain',
-        async () => (await backlogSize(db)) === 0,
-        30_000,
-      );
+      await waitForSearchIndex(db);
       expect(await documents()).toBe(4);
 
       expect((await api.send('DELETE', '/api/products?confirm=true')).status).toBe(200);
@@ -179,11 +175,7 @@ describe('products: delete-all and CSV export', () => {
       expect(created.status).toBe(201);
       expect(await search()).toEqual({ skus: ['Exp-9'], total: 1 });
 
-      await waitFor(
-        'the search backlog to drain',
-        async () => (await backlogSize(db)) === 0,
-        30_000,
-      );
+      await waitForSearchIndex(db);
       expect(await documents()).toBe(1);
       expect(await search()).toEqual({ skus: ['Exp-9'], total: 1 });
     } finally {

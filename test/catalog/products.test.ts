@@ -5,7 +5,7 @@ import { startTestStack, type TestStack } from '@pi/testing';
 import type pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  backlogSize,
+  waitForSearchIndex,
   connectDb,
   connectTestNats,
   readEvents,
@@ -278,7 +278,7 @@ describe('products: listing, filters and paging', () => {
   });
 
   it.each(CASES)('filters %s from the search index', async (query, match) => {
-    await waitFor('the search backlog to drain', async () => (await backlogSize(db)) === 0, 30_000);
+    await waitForSearchIndex(db);
     await expectMatches(query, match);
   });
 
@@ -289,11 +289,7 @@ describe('products: listing, filters and paging', () => {
     expect(patched.status).toBe(200);
     for (const phase of ['backlog', 'indexed']) {
       if (phase === 'indexed') {
-        await waitFor(
-          'the search backlog to drain',
-          async () => (await backlogSize(db)) === 0,
-          30_000,
-        );
+        await waitForSearchIndex(db);
       }
       expect(
         (await list('q=quartz')).items.map((p) => p.sku),
@@ -329,11 +325,7 @@ describe('products: listing, filters and paging', () => {
     ];
     for (const phase of ['backlog', 'indexed']) {
       if (phase === 'indexed') {
-        await waitFor(
-          'the search backlog to drain',
-          async () => (await backlogSize(db)) === 0,
-          30_000,
-        );
+        await waitForSearchIndex(db);
       }
       for (const [query, found] of CASES) {
         const [key, value] = query.split('=') as [string, string];
@@ -374,7 +366,7 @@ describe('products: listing, filters and paging', () => {
   it('rebuilds the search index again after a second large write', async () => {
     // The first rebuild ran in beforeAll; a second one must not trip over the first one's names.
     await seedProducts(db, 1500, 100_000);
-    await waitFor('the search backlog to drain', async () => (await backlogSize(db)) === 0, 30_000);
+    await waitForSearchIndex(db);
     expect((await list('q=widget 101499')).items.map((p) => p.sku)).toEqual(['S-101499']);
     const { rows } = await db.query<{ indexname: string }>(
       "select indexname from pg_indexes where tablename = 'product_search' order by indexname",

@@ -1,6 +1,7 @@
 import { DeliverPolicy, jetstream } from '@nats-io/jetstream';
 import type { ProductDto } from '@pi/api';
 import { decodeEvent, natsNames } from '@pi/contracts';
+import { waitFor } from '@pi/infra';
 import { createLogger } from '@pi/logger';
 import { connectNats, type NatsConnection } from '@pi/messaging';
 import type { EventEnvelope } from '@pi/proto';
@@ -79,6 +80,11 @@ export async function seedProducts(db: pg.Client, count: number, offset = 0): Pr
      from generate_series($1::int + 1, $1::int + $2::int) n`,
     [offset, count],
   );
+}
+
+/** Waits until the search indexer has folded every product write into product_search. */
+export async function waitForSearchIndex(db: pg.Client): Promise<void> {
+  await waitFor('the search backlog to drain', async () => (await backlogSize(db)) === 0, 30_000);
 }
 
 /** Products written but not yet folded into product_search by the indexer. */
