@@ -45,13 +45,18 @@ export class SearchIndexRepository {
   }
 
   /**
-   * Empties product_search if delete-all asked for it. Entries written after the request have
-   * higher sequence numbers and stay in the backlog, so the products they name are indexed again.
+   * Empties product_search if delete-all asked for it. The request is always the backlog's oldest
+   * entry (delete-all empties the backlog and holds its exclusive lock while it writes it), so only
+   * the head is looked at, through the primary key. Entries written after the request stay in the
+   * backlog, so the products they name are indexed again.
    */
   async clearIfRequested(): Promise<boolean> {
     const { numDeletedRows } = await this.db
       .deleteFrom('search_backlog')
       .where('product_id', '=', CLEAR)
+      .where('seq', '=', (eb) =>
+        eb.selectFrom('search_backlog').select(eb.fn.min('seq').as('head')),
+      )
       .executeTakeFirst();
     if (numDeletedRows === 0n) return false;
     await sql`truncate product_search`.execute(this.db);
