@@ -18,6 +18,10 @@ export class Completion {
   ) {}
 
   async tryComplete(importId: string): Promise<void> {
+    // Until the split has finished nothing can complete, and the split's end calls this again
+    // after its commit, so a chunk result recorded before then is counted there: no row lock for
+    // every chunk of a file still being split.
+    if ((await this.d.imports.get(importId))?.state !== 'split') return;
     const completed = await this.d.imports.transaction(async (trx) => {
       const i = await this.d.imports.getForUpdate(trx, importId);
       if (i?.state !== 'split' || i.total_chunks === null) return undefined;
