@@ -40,13 +40,15 @@ export class ProjectionRepository {
     return row && { view: toView(row), version: row.version };
   }
 
-  async appliedSeqs(importId: string): Promise<Set<number>> {
-    const rows = await this.db
+  /** Whether the chunk `seq` of the import has been counted already. */
+  async isApplied(importId: string, seq: number): Promise<boolean> {
+    const row = await this.db
       .selectFrom('import_progress_chunks')
       .select('seq')
       .where('import_id', '=', importId)
-      .execute();
-    return new Set(rows.map((r) => r.seq));
+      .where('seq', '=', seq)
+      .executeTakeFirst();
+    return row !== undefined;
   }
 
   async save(state: ProgressState, version: number): Promise<void> {

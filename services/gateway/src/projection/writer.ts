@@ -18,9 +18,14 @@ export class ProjectionWriter {
     return this.repo.transaction(async (tx) => {
       await tx.lockImport(event.aggregateId);
       const stored = await tx.find(event.aggregateId);
+      // The fold asks only whether this event's own chunk was counted, so that is all that is
+      // read (not every chunk of the import, for each of its chunks).
+      const seq =
+        event.payload.$case === 'importChunkApplied' ? event.payload.value.seq : undefined;
+      const counted = seq !== undefined && (await tx.isApplied(event.aggregateId, seq));
       const before: ProgressState | undefined = stored && {
         ...stored.view,
-        appliedSeqs: await tx.appliedSeqs(event.aggregateId),
+        appliedSeqs: new Set(counted ? [seq] : []),
       };
       const after = apply(before, event);
       if (before && isDeepStrictEqual(before, after)) return false;
